@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles_after_migrate(sender, **kwargs) -> None:
+    from .roles import sync_roles
+
+    sync_roles()
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Once per migrate run, after every app's permissions exist.
+        post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="core_sync_roles")

@@ -1,0 +1,81 @@
+"""The filters every log list offers; each app's FilterSet extends this one."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters as filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from ..choices import Severity, Status
+from ..models import Client, Team
+from ..scoping import accessible_client_ids, sees_every_client
+
+
+def _start_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class LogRecordFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Reference or title"}),
+    )
+    client = filters.ModelChoiceFilter(queryset=Client.objects.none())
+    severity = filters.MultipleChoiceFilter(choices=Severity.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
+    team = filters.ModelChoiceFilter(queryset=Team.objects.none())
+    occurred_from = filters.DateFilter(
+        method="filter_occurred_from",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    occurred_to = filters.DateFilter(
+        method="filter_occurred_to",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    text_fields = ("reference", "title")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request is not None else None
+        client_ids = accessible_client_ids(user) if user is not None else frozenset()
+        clients = (
+            Client.objects.all()
+            if user and sees_every_client(user)
+            else (Client.objects.filter(pk__in=client_ids))
+        )
+        self.filters["client"].queryset = clients
+        self.filters["team"].queryset = (
+            Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")
+        )
+        self.filters["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(team_memberships__team__clients__in=client_ids)
+                | Q(client_assignments__client__in=client_ids)
+            )
+            .distinct()
+            .order_by("username")
+        )
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q()
+        for field in self.text_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(query)
+
+    def filter_occurred_from(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=_start_of_day(value))
+
+    def filter_occurred_to(self, queryset, name, value):
+        return queryset.filter(occurred_at__lt=_start_of_day(value + timedelta(days=1)))

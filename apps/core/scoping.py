@@ -1,0 +1,47 @@
+"""Client scoping: the one rule deciding which clients' records a user may reach."""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
+
+_CACHE_ATTRIBUTE = "_accessible_client_ids"
+
+
+def sees_every_client(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def accessible_client_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """Ids of the clients whose records `user` may reach: through a team or an assignment.
+
+    Cached on the user object, so a request asks the database once however many lists,
+    counts and exports it builds.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        from .models import Client
+
+        if user.is_superuser:
+            cached = frozenset(Client.objects.values_list("pk", flat=True))
+        else:
+            cached = frozenset(
+                Client.objects.filter(
+                    Q(teams__memberships__user=user) | Q(assignments__user=user)
+                ).values_list("pk", flat=True)
+            )
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_accessible_clients(user: User) -> None:
+    """Drop the cached ids, after memberships of a live user object changed."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def scope_to_user(queryset, user, client_field: str = "client"):
+    """Filter any queryset by its client foreign key to what `user` may reach."""
+    if sees_every_client(user):
+        return queryset
+    return queryset.filter(**{f"{client_field}_id__in": accessible_client_ids(user)})

@@ -1,0 +1,38 @@
+"""Reads reused across apps."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from .models import Client, Team
+from .roles import TEAM_LEAD
+
+
+def client_team_leads(client: Client) -> QuerySet:
+    """Active users who lead a team serving `client`, or hold the lead role in one."""
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(
+            Q(led_teams__clients=client)
+            | Q(groups__name=TEAM_LEAD, team_memberships__team__clients=client)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def client_users(client_id: int) -> QuerySet:
+    """Active users who work for the client, through a team or a direct assignment."""
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(
+            Q(team_memberships__team__clients=client_id) | Q(client_assignments__client=client_id)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def teams_for_clients(client_ids) -> QuerySet:
+    return Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")

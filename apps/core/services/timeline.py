@@ -1,0 +1,39 @@
+"""Writing to a record's timeline: notes by people, events by the portal."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+
+from ..choices import TimelineKind
+from ..models import TimelineEntry
+
+
+def timeline_log(record, *, kind: str, message: str, actor=None, data=None) -> TimelineEntry:
+    """Append an entry to `record`'s timeline."""
+    return TimelineEntry.objects.create(
+        client_id=record.client_id,
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        kind=kind,
+        actor=actor,
+        message=message,
+        data=data or {},
+    )
+
+
+def timeline_add_note(record, *, text: str, actor) -> TimelineEntry:
+    """A person's note on the record; empty notes are refused."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write something before adding a note."})
+    return timeline_log(record, kind=TimelineKind.NOTE, message=text, actor=actor)
+
+
+def timeline_for(record):
+    """The record's timeline, oldest first, with who wrote each entry."""
+    return (
+        TimelineEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,177 @@
+"""The one list view of every log: filters, sorted table, keyset pages, bulk actions, export."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from ..forms import BulkActionForm
+from ..listing.counting import capped_count
+from ..listing.exports import ExportColumn, csv_response, xlsx_response
+from ..listing.keyset import InvalidCursor, paginate
+from ..listing.ordering import sort_keys
+from ..services.records import records_bulk_assign, records_bulk_change_status
+
+EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
+PER_PAGE_CHOICES = (25, 50, 100)
+
+
+def _permission(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Subclasses declare model, filterset_class, table_class and export_columns."""
+
+    model = None
+    filterset_class = None
+    table_class = None
+    export_columns: list[ExportColumn] = []
+    default_sort = "-occurred_at"
+    select_related: tuple[str, ...] = ("client", "assignee", "team")
+    prefetch_related: tuple[str, ...] = ()
+    template_name = "core/list.html"
+    results_template_name = "includes/list_results.html"
+    raise_exception = False
+
+    def get_permission_required(self):
+        return (_permission(self.model, "view"),)
+
+    def filtered_queryset(self):
+        base = self.model.objects.for_user(self.request.user)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=base, request=self.request
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return base.none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.filtered_queryset()
+        export_format = request.GET.get("_export")
+        if export_format:
+            return self.export(queryset, export_format)
+        context = self.get_context_data(**self.page_context(queryset))
+        if request.headers.get("HX-Request"):
+            return render(request, self.results_template_name, context)
+        return self.render_to_response(context)
+
+    def per_page(self) -> int:
+        try:
+            value = int(self.request.GET.get("per_page", PER_PAGE_CHOICES[0]))
+        except ValueError:
+            return PER_PAGE_CHOICES[0]
+        return value if value in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+
+    def page_context(self, queryset) -> dict:
+        sort = self.request.GET.get("sort") or self.default_sort
+        probe = self.table_class([], order_by=sort)
+        if not probe.order_by:
+            sort = self.default_sort
+            probe = self.table_class([], order_by=sort)
+        keys = sort_keys(self.model, probe.database_order())
+        rows_query = queryset.select_related(*self.select_related).prefetch_related(
+            *self.prefetch_related
+        )
+        cursor_error = None
+        try:
+            page = paginate(
+                rows_query,
+                keys,
+                per_page=self.per_page(),
+                after=self.request.GET.get("after"),
+                before=self.request.GET.get("before"),
+            )
+        except InvalidCursor as error:
+            cursor_error = str(error)
+            page = paginate(rows_query, keys, per_page=self.per_page())
+        table = self.table_class(page.rows, order_by=sort)
+        if not self.request.user.has_perm(_permission(self.model, "bulk_update")):
+            table.columns.hide("selection")
+        count, capped = capped_count(queryset)
+        return {
+            "filter": self.filterset,
+            "table": table,
+            "page": page,
+            "cursor_error": cursor_error,
+            "row_count": count,
+            "row_count_capped": capped,
+            "per_page": self.per_page(),
+            "per_page_choices": PER_PAGE_CHOICES,
+            "can_export": self.request.user.has_perm(_permission(self.model, "export")),
+            "bulk_form": self.bulk_form(),
+            "bulk_url": reverse(f"{self.model._meta.app_label}:bulk"),
+            "create_url": reverse(f"{self.model._meta.app_label}:create"),
+            "can_create": self.request.user.has_perm(_permission(self.model, "add")),
+            "model_meta": self.model._meta,
+        }
+
+    def bulk_form(self):
+        if not self.request.user.has_perm(_permission(self.model, "bulk_update")):
+            return None
+        return BulkActionForm(user=self.request.user)
+
+    def export(self, queryset, export_format: str):
+        if not self.request.user.has_perm(_permission(self.model, "export")):
+            raise PermissionDenied("You may not export this list.")
+        if export_format not in EXPORT_FORMATS:
+            return HttpResponseBadRequest("Export as csv or xlsx.")
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return HttpResponseBadRequest(
+                "These filters are not valid, so nothing was exported: "
+                + "; ".join(f"{k}: {' '.join(v)}" for k, v in self.filterset.errors.items())
+            )
+        ordered = queryset.order_by(*self.model._meta.ordering)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        filename = f"{self.model._meta.verbose_name_plural.replace(' ', '-')}-{stamp}"
+        return EXPORT_FORMATS[export_format](ordered, self.export_columns, filename)
+
+
+class BulkActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Assign, or change the status of, the rows selected on a list page."""
+
+    model = None
+    http_method_names = ["post"]
+
+    def get_permission_required(self):
+        return (_permission(self.model, "bulk_update"),)
+
+    def post(self, request, *args, **kwargs):
+        form = BulkActionForm(request.POST, user=request.user)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse(f"{self.model._meta.app_label}:list")
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        if data["action"] == BulkActionForm.ASSIGN:
+            result = records_bulk_assign(
+                self.model,
+                actor=request.user,
+                pks=data["selection"],
+                assignee=data["assignee"],
+                team=data["team"],
+            )
+        else:
+            result = records_bulk_change_status(
+                self.model,
+                actor=request.user,
+                pks=data["selection"],
+                target=data["status"],
+                reason=data["reason"],
+            )
+        if result.done:
+            messages.success(request, f"Updated {len(result.done)}: {', '.join(result.done)}.")
+        for reference, reason in result.refused:
+            messages.warning(request, f"{reference} not changed: {reason}")
+        if not result.done and not result.refused:
+            messages.warning(request, "None of the selected records could be found.")
+        return HttpResponseRedirect(back)

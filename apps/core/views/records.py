@@ -1,0 +1,198 @@
+"""Views of one record, shared by every log: detail, create, edit, note, status, assign."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from ..exceptions import StaleRecordError
+from ..forms import AssignForm, NoteForm, StatusChangeForm
+from ..history import record_history
+from ..services.records import record_assign, record_change_status
+from ..services.timeline import timeline_add_note, timeline_for
+from .listing import _permission
+
+
+class ScopedRecordMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Finds the record by reference among those the user may reach; anything else is 404."""
+
+    model = None
+    permission_action = "view"
+    raise_exception = False
+
+    def get_permission_required(self):
+        return (_permission(self.model, self.permission_action),)
+
+    def handle_no_permission(self):
+        if not self.request.user.is_authenticated:
+            return super().handle_no_permission()
+        # The record must not be found before permissions are judged: 404 first, then 403.
+        self.get_record()
+        return super().handle_no_permission()
+
+    def get_record(self):
+        if not hasattr(self, "_record"):
+            self._record = get_object_or_404(
+                self.model.objects.for_user(self.request.user),
+                reference=self.kwargs["reference"],
+            )
+        return self._record
+
+
+class RecordDetailView(ScopedRecordMixin, DetailView):
+    template_name = "core/detail.html"
+    context_object_name = "record"
+    detail_template = None  # the kind's own fields, included by core/detail.html
+
+    def get_object(self, queryset=None):
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        user = self.request.user
+        can_change = user.has_perm(_permission(self.model, "change"))
+        context.update(
+            app=self.model._meta.app_label,
+            detail_template=self.detail_template,
+            timeline=timeline_for(record),
+            history=record_history(record),
+            can_change=can_change,
+            note_form=NoteForm() if can_change else None,
+            status_form=StatusChangeForm(record=record) if can_change else None,
+            assign_form=AssignForm(record=record) if can_change else None,
+            closing_problems=record.closing_problems() if record.is_open else {},
+        )
+        return context
+
+
+class RecordActionView(ScopedRecordMixin, View):
+    """A POST that changes the record, then back to its page with a message."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+    form_class = None
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = self.build_form(request.POST, record)
+        if form.is_valid():
+            try:
+                self.perform(record, form.cleaned_data)
+            except StaleRecordError as error:
+                messages.error(request, str(error))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+        return HttpResponseRedirect(record.get_absolute_url())
+
+    def build_form(self, data, record):
+        return self.form_class(data, record=record)
+
+    def perform(self, record, data) -> None:
+        raise NotImplementedError
+
+
+class AddNoteView(RecordActionView):
+    def build_form(self, data, record):
+        return NoteForm(data)
+
+    def perform(self, record, data) -> None:
+        timeline_add_note(record, text=data["text"], actor=self.request.user)
+        messages.success(self.request, "Note added.")
+
+
+class ChangeStatusView(RecordActionView):
+    form_class = StatusChangeForm
+
+    def perform(self, record, data) -> None:
+        updated = record_change_status(
+            record,
+            target=data["status"],
+            actor=self.request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        messages.success(
+            self.request, f"{updated.reference} is now {updated.get_status_display()}."
+        )
+
+
+class AssignView(RecordActionView):
+    form_class = AssignForm
+
+    def perform(self, record, data) -> None:
+        record_assign(
+            record,
+            actor=self.request.user,
+            assignee=data["assignee"],
+            team=data["team"],
+            expected_version=data["version"],
+        )
+        messages.success(self.request, "Assignment saved.")
+
+
+class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Create (no reference in the URL) or edit a record through its kind's service."""
+
+    model = None
+    form_class = None
+    template_name = "core/form.html"
+    raise_exception = False
+
+    def get_permission_required(self):
+        action = "change" if "reference" in self.kwargs else "add"
+        return (_permission(self.model, action),)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.record = None
+        if "reference" in kwargs and request.user.is_authenticated:
+            self.record = get_object_or_404(
+                self.model.objects.for_user(request.user), reference=kwargs["reference"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if self.record is not None:
+            kwargs["instance"] = self.record
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(record=self.record, model_meta=self.model._meta)
+        return context
+
+    def form_valid(self, form):
+        try:
+            if self.record is None:
+                record = self.create(form)
+                messages.success(self.request, f"{record.reference} logged.")
+            else:
+                record = self.update(form)
+                messages.success(self.request, f"{record.reference} saved.")
+        except StaleRecordError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(record.get_absolute_url())
+
+    def create(self, form):
+        raise NotImplementedError
+
+    def update(self, form):
+        raise NotImplementedError

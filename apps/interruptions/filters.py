@@ -1,0 +1,34 @@
+import django_filters as filters
+
+from apps.core.listing.filters import LogRecordFilterSet
+from apps.core.models import Service
+
+from .models import Interruption, InterruptionKind
+
+
+class InterruptionFilterSet(LogRecordFilterSet):
+    kind = filters.MultipleChoiceFilter(choices=InterruptionKind.choices)
+    service = filters.ModelChoiceFilter(
+        field_name="affected_services", queryset=Service.objects.none(), label="Service"
+    )
+
+    class Meta:
+        model = Interruption
+        fields = [
+            "q",
+            "client",
+            "kind",
+            "severity",
+            "status",
+            "service",
+            "assignee",
+            "team",
+            "occurred_from",
+            "occurred_to",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["service"].queryset = Service.objects.filter(
+            client__in=self.filters["client"].queryset
+        ).select_related("client")
