@@ -1,0 +1,55 @@
+"""Run the portal with its Celery worker and beat in one terminal; Ctrl+C stops all three."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from apps.core.demo_logins import DEMO_LOGINS
+
+
+class Command(BaseCommand):
+    help = "Start the web server, a Celery worker and Celery beat together (development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport: str, **options):
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        celery = [python, "-m", "celery", "-A", "config"]
+        commands = {
+            "web": [python, manage, "runserver", addrport, "--noreload"],
+            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "beat": [*celery, "beat", "--loglevel", "INFO"],
+        }
+        broker = "Redis" if settings.REDIS_URL else "embedded file-system broker"
+        database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(self.style.SUCCESS(f"\nBPO Operations Portal: http://{addrport}/"))
+        self.stdout.write(f"Database: {database}; broker: {broker}")
+        self.stdout.write("Demo logins (password 'demo'): " + ", ".join(DEMO_LOGINS))
+        self.stdout.write("Press Ctrl+C to stop the portal, the worker and beat.\n")
+        processes = {
+            name: subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())
+            for name, command in commands.items()
+        }
+        try:
+            while all(process.poll() is None for process in processes.values()):
+                time.sleep(0.5)
+            stopped = [name for name, process in processes.items() if process.poll() is not None]
+            self.stderr.write(f"{', '.join(stopped)} stopped; stopping the rest.")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in processes.values():
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
