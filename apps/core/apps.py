@@ -16,3 +16,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Once per migrate run, after every app's permissions exist.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="core_sync_roles")
+        from config.celery import ensure_embedded_broker_folders
+
+        ensure_embedded_broker_folders()
