@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .choices import Status
+from .choices import LinkRelation, Status
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
 from .workflow import allowed_targets
@@ -75,6 +75,15 @@ class BulkActionForm(forms.Form):
 class NoteForm(forms.Form):
     text = forms.CharField(
         label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class LinkForm(forms.Form):
+    relation = forms.ChoiceField(choices=LinkRelation.choices, label="This record is")
+    reference = forms.CharField(
+        max_length=24,
+        label="Reference",
+        widget=forms.TextInput(attrs={"placeholder": "INT-2026-000042"}),
     )
 
 

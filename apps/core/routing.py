@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from .views.records import AddNoteView, AssignView, ChangeStatusView
+from .views.records import AddNoteView, AssignView, ChangeStatusView, LinkView
 
 
 def log_urlpatterns(*, model, list_view, bulk_view, detail_view, form_view) -> list:
-    record_actions = {"note": AddNoteView, "status": ChangeStatusView, "assign": AssignView}
+    record_actions = {
+        "note": AddNoteView,
+        "status": ChangeStatusView,
+        "assign": AssignView,
+        "link": LinkView,
+    }
     patterns = [
         path("", list_view.as_view(), name="list"),
         path("bulk/", bulk_view.as_view(), name="bulk"),

@@ -145,19 +145,18 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Without REDIS_URL, an embedded broker on the file system: no service to install.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+# A broker that accepts connections but never answers must not hold a save for minutes:
+# every socket operation gives up within two seconds and a failed publish is not retried
+# (a retry would double the wait). What could not be queued is logged by the sender.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 1.5,
+    "socket_connect_timeout": 1.5,
+    "max_retries": 0,
+    "visibility_timeout": 3600,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # A broker that accepts connections but never answers must not hold a save for
-        # minutes: every socket operation gives up after two seconds.
-        "socket_timeout": 2,
-        "socket_connect_timeout": 2,
-        "max_retries": 1,
-        "interval_start": 0,
-        "interval_step": 0.2,
-        "interval_max": 0.5,
-        "visibility_timeout": 3600,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -168,13 +167,7 @@ else:
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 0.5,
-}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

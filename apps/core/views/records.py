@@ -9,8 +9,10 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from ..exceptions import StaleRecordError
-from ..forms import AssignForm, NoteForm, StatusChangeForm
+from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
 from ..history import record_history
+from ..lookup import find_record
+from ..services.links import linked_records, record_link
 from ..services.records import record_assign, record_change_status
 from ..services.timeline import timeline_add_note, timeline_for
 from .listing import _permission
@@ -64,6 +66,8 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
             note_form=NoteForm() if can_change else None,
             status_form=StatusChangeForm(record=record) if can_change else None,
             assign_form=AssignForm(record=record) if can_change else None,
+            link_form=LinkForm() if can_change else None,
+            links=linked_records(record, user),
             closing_problems=record.closing_problems() if record.is_open else {},
         )
         return context
@@ -137,6 +141,16 @@ class AssignView(RecordActionView):
             expected_version=data["version"],
         )
         messages.success(self.request, "Assignment saved.")
+
+
+class LinkView(RecordActionView):
+    def build_form(self, data, record):
+        return LinkForm(data)
+
+    def perform(self, record, data) -> None:
+        other = find_record(self.request.user, data["reference"])
+        record_link(record, other, relation=data["relation"], actor=self.request.user)
+        messages.success(self.request, f"Linked to {other.reference}.")
 
 
 class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):

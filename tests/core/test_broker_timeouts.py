@@ -1,0 +1,57 @@
+"""A broker that accepts connections but never answers must not hold a save for long."""
+
+import socket
+import threading
+import time
+
+import pytest
+from celery import Celery
+from django.conf import settings
+
+from apps.core.queueing import delay_safely
+
+
+@pytest.fixture
+def silent_broker():
+    """A TCP server that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def accept_forever():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+                accepted.append(connection)
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    server.close()
+
+
+def test_queueing_against_a_silent_broker_gives_up_within_the_time_budget(silent_broker):
+    app = Celery("silent")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = silent_broker
+    app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+
+    @app.task(name="silent.noop")
+    def noop():
+        return None
+
+    started = time.monotonic()
+    queued = delay_safely(noop)
+    elapsed = time.monotonic() - started
+
+    assert queued is False
+    assert elapsed <= 2.0, f"queueing blocked for {elapsed:.1f}s"
