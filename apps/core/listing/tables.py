@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django_tables2.utils import OrderByTuple
 
 from ..choices import SEVERITY_COLOURS
+from ..templatetags.portal import status_badge
 
 
 class SeverityColumn(tables.Column):
@@ -16,6 +17,11 @@ class SeverityColumn(tables.Column):
             record.get_severity_display(),
             record.severity,
         )
+
+
+class StatusColumn(tables.Column):
+    def render(self, value, record):
+        return status_badge(record.status)
 
 
 class ReferenceColumn(tables.Column):
@@ -41,6 +47,7 @@ class PortalTable(tables.Table):
     )
     reference = ReferenceColumn(verbose_name="Reference")
     severity = SeverityColumn(verbose_name="Sev.")
+    status = StatusColumn()
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle portal-table"}
