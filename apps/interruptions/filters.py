@@ -1,4 +1,5 @@
 import django_filters as filters
+from django import forms
 
 from apps.core.listing.filters import LogRecordFilterSet
 from apps.core.models import Service
@@ -7,7 +8,9 @@ from .models import Interruption, InterruptionKind
 
 
 class InterruptionFilterSet(LogRecordFilterSet):
-    kind = filters.MultipleChoiceFilter(choices=InterruptionKind.choices)
+    kind = filters.MultipleChoiceFilter(
+        choices=InterruptionKind.choices, widget=forms.CheckboxSelectMultiple
+    )
     service = filters.ModelChoiceFilter(
         field_name="affected_services", queryset=Service.objects.none(), label="Service"
     )

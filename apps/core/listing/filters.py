@@ -24,8 +24,12 @@ class LogRecordFilterSet(filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "Reference or title"}),
     )
     client = filters.ModelChoiceFilter(queryset=Client.objects.none())
-    severity = filters.MultipleChoiceFilter(choices=Severity.choices)
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    severity = filters.MultipleChoiceFilter(
+        choices=Severity.choices, widget=forms.CheckboxSelectMultiple
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
     assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
     occurred_from = filters.DateFilter(
