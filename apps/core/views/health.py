@@ -27,7 +27,8 @@ def _check_broker() -> dict:
     started = time.monotonic()
     try:
         with app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+            # No retry: kombu waits 2 s before one, and the load balancer probes again anyway.
+            broker.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
             broker.default_channel  # noqa: B018 - opens a channel: the broker answered
     except Exception as error:  # noqa: BLE001 - any failure means "down"
         return {"ok": False, "error": error.__class__.__name__}

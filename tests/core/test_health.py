@@ -1,0 +1,155 @@
+"""/healthz: 200 with both checks passing, 503 (quickly) when the database or broker is down."""
+
+import socket
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+
+from config.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+# Load balancers give up on a probe after a few seconds (often 5); /healthz answers well before.
+PROBE_BUDGET_SECONDS = 3
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_at():
+    """Point the Celery app at another Redis URL, with the options the project gives Redis."""
+    options = dict(settings.REDIS_BROKER_TRANSPORT_OPTIONS)
+    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+
+    def point(url: str) -> None:
+        celery_app.conf.broker_url = url
+        celery_app.conf.broker_transport_options = options
+
+    yield point
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+
+
+@pytest.fixture
+def silent_broker():
+    """A port that accepts TCP connections and never answers: a hung Redis."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_forever() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            accepted.append(connection)
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join(timeout=2)
+    for connection in accepted:
+        connection.close()
+    server.close()
+
+
+def _timed_get(client, path="/healthz"):
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+def test_healthy_when_database_and_broker_answer(client):
+    response, elapsed = _timed_get(client)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+    assert body["broker"]["transport"] == settings.CELERY_BROKER_URL.split(":", 1)[0]
+    assert elapsed < PROBE_BUDGET_SECONDS
+
+
+def test_health_needs_no_login_and_is_never_cached(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    assert "max-age=0" in response["Cache-Control"]
+
+
+def test_health_refuses_post(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def test_unreachable_broker_answers_503_within_seconds(client, broker_at):
+    broker_at(UNREACHABLE_REDIS)
+
+    response, elapsed = _timed_get(client)
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is False
+    assert body["broker"]["error"]
+    assert elapsed < PROBE_BUDGET_SECONDS
+
+
+def test_broker_that_accepts_but_never_answers_is_503_within_seconds(
+    client, broker_at, silent_broker
+):
+    broker_at(silent_broker)
+
+    response, elapsed = _timed_get(client)
+
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
+    assert elapsed < PROBE_BUDGET_SECONDS
+
+
+def test_failing_database_answers_503(client):
+    broken = mock.MagicMock()
+    broken.cursor.side_effect = OperationalError("could not connect to server")
+
+    with mock.patch("apps.core.views.health.connection", broken):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["database"] == {"ok": False, "error": "OperationalError"}
+    assert body["broker"]["ok"] is True
+
+
+def test_both_down_reports_both(client, broker_at):
+    broker_at(UNREACHABLE_REDIS)
+    broken = mock.MagicMock()
+    broken.cursor.side_effect = OperationalError("gone")
+
+    with mock.patch("apps.core.views.health.connection", broken):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"]["ok"] is False
+    assert body["broker"]["ok"] is False
+
+
+def test_health_recovers_once_the_broker_is_back(client, broker_at):
+    broker_at(UNREACHABLE_REDIS)
+    assert client.get("/healthz").status_code == 503
+
+    celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+    celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+
+    assert client.get("/healthz").status_code == 200
