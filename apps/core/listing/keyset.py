@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 
@@ -111,7 +112,14 @@ def paginate(
     reverse = bool(before) and not after
     cursor = before if reverse else after
     if cursor:
-        annotated = annotated.filter(_beyond(keys, decode_cursor(cursor, len(keys)), reverse))
+        condition = _beyond(keys, decode_cursor(cursor, len(keys)), reverse)
+        try:
+            annotated = annotated.filter(condition)
+        except (ValidationError, ValueError, TypeError) as error:
+            # A hand-edited cursor: its values do not fit the columns they are compared with.
+            raise InvalidCursor(
+                "This page link is damaged; start again from the first page."
+            ) from error
     ordered = annotated.order_by(*(key.expression(reverse) for key in keys))
     rows = list(ordered[: per_page + 1])
     more = len(rows) > per_page

@@ -1,0 +1,216 @@
+"""A record's change history read back as who / when / old → new."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.core.choices import Status
+from apps.core.history import FieldChange, record_history
+from apps.core.services.records import (
+    record_assign,
+    record_change_status,
+    records_bulk_assign,
+    records_bulk_change_status,
+)
+from apps.interruptions.models import Interruption
+from apps.interruptions.services import interruption_create, interruption_update
+from tests.factories import ClientAssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+AUTOMATIC = "Portal (automatic)"
+
+
+def _create(world, **values):
+    return interruption_create(
+        actor=world.agent,
+        values={
+            "client": world.client_a,
+            "kind": "incident",
+            "title": "Headsets dropping calls",
+            "occurred_at": timezone.now() - timedelta(hours=1),
+            **values,
+        },
+    )
+
+
+def _changes(entry) -> dict[str, tuple[str, str]]:
+    return {change.label: (change.old, change.new) for change in entry.changes}
+
+
+def test_creation_is_the_only_entry_of_a_new_record(world):
+    before = timezone.now()
+    record = _create(world)
+    (entry,) = record_history(record)
+    assert entry.action == "Created"
+    assert entry.who == world.agent.get_full_name()
+    assert before <= entry.when <= timezone.now()
+    assert entry.changes == []
+
+
+def test_an_edit_shows_who_when_and_old_to_new(world):
+    record = _create(world)
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={"title": "Headsets dead on floor 2", "severity": "SEV2"},
+        expected_version=1,
+    )
+    newest, oldest = record_history(record)
+    assert oldest.action == "Created"
+    assert newest.action == "Changed"
+    assert newest.who == world.lead.get_full_name()
+    assert newest.when >= oldest.when
+    assert newest.reason == "Edited: title, severity"
+    assert _changes(newest) == {
+        "Title": ("Headsets dropping calls", "Headsets dead on floor 2"),
+        "Severity": ("SEV3 · Medium", "SEV2 · High"),
+    }
+
+
+def test_bookkeeping_fields_are_not_listed(world):
+    record = _create(world)
+    interruption_update(record, actor=world.lead, changes={"title": "X"}, expected_version=1)
+    labels = {change.label for entry in record_history(record) for change in entry.changes}
+    assert labels == {"Title"}
+
+
+def test_foreign_keys_show_names_and_empty_values_a_dash(world):
+    record = _create(world)
+    record_assign(record, actor=world.lead, assignee=world.agent, team=world.team_a2)
+    record_assign(record, actor=world.lead, team=world.team_a1)
+    newest, assigned, _created = record_history(record)
+    assert _changes(assigned) == {
+        "Assignee": ("—", "agent"),
+        "Team": ("—", "Acme Technical (T2)"),
+    }
+    assert _changes(newest) == {"Team": ("Acme Technical (T2)", "Acme Frontline (T1)")}
+
+
+def test_a_deleted_related_object_shows_its_id(world):
+    temp = UserFactory(username="temp")
+    ClientAssignmentFactory(client=world.client_a, user=temp)
+    record = _create(world)
+    record_assign(record, actor=world.lead, assignee=temp)
+    temp_pk = temp.pk
+    temp.delete()
+    assigned = record_history(record)[-2]
+    assert _changes(assigned) == {"Assignee": ("—", f"#{temp_pk}")}
+
+
+def test_affected_services_show_their_names(world):
+    record = _create(world)
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={},
+        expected_version=1,
+        affected_services=[world.service_a],
+    )
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={},
+        expected_version=2,
+        affected_services=[world.service_a, world.service_a2],
+    )
+    services = [
+        _changes(entry)["Affected services"]
+        for entry in record_history(record)
+        if "Affected services" in _changes(entry)
+    ]
+    assert services == [("CRM", "CRM, Telephony platform"), ("—", "CRM")]
+    for entry in record_history(record)[:2]:
+        assert entry.who == world.lead.get_full_name()
+
+
+def test_removing_a_service_shows_the_shorter_list(world):
+    record = _create(world)
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={},
+        expected_version=1,
+        affected_services=[world.service_a, world.service_a2],
+    )
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={},
+        expected_version=2,
+        affected_services=[world.service_a2],
+    )
+    newest = record_history(record)[0]
+    assert _changes(newest) == {
+        "Affected services": ("CRM, Telephony platform", "Telephony platform")
+    }
+
+
+def test_status_changes_show_labels_and_the_reason(world):
+    record = _create(world)
+    record_change_status(record, target=Status.IN_PROGRESS, actor=world.lead)
+    newest = record_history(record)[0]
+    assert newest.reason == "New → In progress"
+    assert _changes(newest) == {"Status": ("New", "In progress")}
+
+
+def test_changes_without_a_person_show_as_automatic(world):
+    record = _create(world)
+    record_change_status(record, target=Status.IN_PROGRESS, actor=None)
+    record_assign(record, actor=None, assignee=world.lead)
+    newest, moved, created = record_history(record)
+    assert created.who == world.agent.get_full_name()
+    assert moved.who == newest.who == AUTOMATIC
+    assert _changes(newest) == {"Assignee": ("—", "lead")}
+
+
+def test_a_user_without_full_name_shows_the_username(world):
+    nameless = UserFactory(username="nameless", first_name="", last_name="")
+    ClientAssignmentFactory(client=world.client_a, user=nameless)
+    record = _create(world)
+    record_change_status(record, target=Status.IN_PROGRESS, actor=nameless)
+    assert record_history(record)[0].who == "nameless"
+
+
+def test_bulk_changes_are_in_each_records_history(world):
+    records = [_create(world, title=f"Queue {number}") for number in range(3)]
+    pks = [record.pk for record in records]
+    records_bulk_assign(Interruption, actor=world.lead, pks=pks, assignee=world.agent)
+    records_bulk_change_status(Interruption, actor=world.lead, pks=pks, target="in_progress")
+    for record in records:
+        newest, assigned, created = record_history(record)
+        assert (newest.who, assigned.who) == (world.lead.get_full_name(),) * 2
+        assert _changes(assigned) == {"Assignee": ("—", "agent")}
+        assert _changes(newest) == {"Status": ("New", "In progress")}
+        assert created.action == "Created"
+
+
+def test_history_is_newest_first_and_complete(world):
+    record = _create(world)
+    record_change_status(record, target=Status.IN_PROGRESS, actor=world.lead)
+    record_change_status(record, target=Status.ON_HOLD, actor=world.lead)
+    record_change_status(record, target=Status.IN_PROGRESS, actor=world.agent)
+    entries = record_history(record)
+    assert [entry.when for entry in entries] == sorted(
+        (entry.when for entry in entries), reverse=True
+    )
+    assert [entry.changes for entry in entries[:3]] == [
+        [FieldChange("Status", "On hold", "In progress")],
+        [FieldChange("Status", "In progress", "On hold")],
+        [FieldChange("Status", "New", "In progress")],
+    ]
+    assert [entry.who for entry in entries] == [
+        world.agent.get_full_name(),
+        world.lead.get_full_name(),
+        world.lead.get_full_name(),
+        world.agent.get_full_name(),
+    ]
+
+
+def test_history_of_one_record_does_not_mix_in_another(world):
+    first = _create(world)
+    second = _create(world)
+    record_change_status(second, target=Status.IN_PROGRESS, actor=world.lead)
+    assert len(record_history(first)) == 1
+    assert len(record_history(second)) == 2
