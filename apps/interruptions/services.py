@@ -61,6 +61,7 @@ def interruption_update(
     """Apply an edit; raising the severity to SEV1/SEV2 alerts the leads (once per record)."""
     kind = changes.get("kind", interruption.kind)
     m2m = None if affected_services is None else {"affected_services": list(affected_services)}
+    was_severe = interruption.severity in Severity.alerting()
     with transaction.atomic():
         updated = record_update(
             interruption,
@@ -69,7 +70,8 @@ def interruption_update(
             expected_version=expected_version,
             m2m=m2m,
         )
-        _queue_alert_if_severe(updated)
+        if not was_severe:
+            _queue_alert_if_severe(updated)
     return updated
 
 

@@ -299,6 +299,21 @@ def test_lowering_to_a_quiet_severity_queues_nothing(
     delay.assert_not_called()
 
 
+def test_editing_an_already_severe_record_queues_nothing_more(
+    world, delay, django_capture_on_commit_callbacks
+):
+    values = _values(world) | {"severity": Severity.SEV2}
+    with django_capture_on_commit_callbacks(execute=True):
+        record = interruption_create(actor=world.agent, values=values)
+    delay.reset_mock()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        interruption_update(
+            record, actor=world.lead, changes={"severity": Severity.SEV1}, expected_version=1
+        )
+    assert callbacks == []
+    delay.assert_not_called()
+
+
 def test_a_refused_create_queues_nothing(world, delay, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
