@@ -84,6 +84,7 @@ def test_anonymous_posts_redirect_to_login_and_change_nothing(record, client):
         (f"/interruptions/{ref}/note/", {"text": "sneaky"}),
         (f"/interruptions/{ref}/status/", {"status": "in_progress", "version": 1}),
         (f"/interruptions/{ref}/assign/", {"assignee": "", "version": 1}),
+        (f"/interruptions/{ref}/link/", {"relation": "related_to", "reference": ref}),
         ("/interruptions/bulk/", {"selection": [record.pk], "action": "status"}),
         ("/interruptions/new/", {"title": "x"}),
         (f"/interruptions/{ref}/edit/", {"title": "changed"}),
