@@ -9,7 +9,7 @@ from .models import Interruption, InterruptionKind
 
 class InterruptionFilterSet(LogRecordFilterSet):
     kind = filters.MultipleChoiceFilter(
-        choices=InterruptionKind.choices, widget=forms.CheckboxSelectMultiple
+        choices=InterruptionKind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     service = filters.ModelChoiceFilter(
         field_name="affected_services", queryset=Service.objects.none(), label="Service"

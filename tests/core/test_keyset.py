@@ -62,7 +62,8 @@ def rows(world):
 
 
 def _plain_order(pairs: list[tuple[str, bool]]) -> list:
-    """The ORDER BY a plain query would use: NULLs last, then id in the last key's direction."""
+    """The ORDER BY a plain query would use: NULLs last, then start time and id in the last
+    key's direction."""
     order = []
     for path, descending in pairs:
         if path_is_nullable(Interruption, path):
@@ -72,6 +73,8 @@ def _plain_order(pairs: list[tuple[str, bool]]) -> list:
             )
         else:
             order.append(f"-{path}" if descending else path)
+    if "occurred_at" not in {path for path, _ in pairs}:
+        order.append("-occurred_at" if pairs[-1][1] else "occurred_at")
     order.append("-id" if pairs[-1][1] else "id")
     return order
 
@@ -142,13 +145,17 @@ def test_walking_both_ways_matches_the_plain_query(rows, pairs):
 def test_explicit_keys_match_sort_keys():
     assert sort_keys(Interruption, [("ended_at", False)]) == [
         SortKey("ended_at", False, True),
+        SortKey("occurred_at", False, False),
         SortKey("id", False, False),
     ]
     assert sort_keys(Interruption, [("occurred_at", True), ("id", True)]) == [
         SortKey("occurred_at", True, False),
         SortKey("id", True, False),
     ]
-    assert sort_keys(Interruption, []) == [SortKey("id", True, False)]
+    assert sort_keys(Interruption, []) == [
+        SortKey("occurred_at", True, False),
+        SortKey("id", True, False),
+    ]
 
 
 @pytest.mark.parametrize(

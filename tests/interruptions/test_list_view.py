@@ -220,11 +220,11 @@ def test_htmx_request_gets_the_results_partial_only(world, client, rows):
 
 
 def database_order(queryset, path: str, descending: bool) -> list[str]:
-    """References in the order the database gives for `path`, NULLs last, id breaking ties."""
+    """References in the database order for `path`, NULLs last, then start time and id."""
     column = F(path)
     key = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    tie = "-id" if descending else "id"
-    return list(queryset.order_by(key, tie).values_list("reference", flat=True))
+    ties = ["-occurred_at", "-id"] if descending else ["occurred_at", "id"]
+    return list(queryset.order_by(key, *ties).values_list("reference", flat=True))
 
 
 @pytest.mark.parametrize("descending", [False, True])

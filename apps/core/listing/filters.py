@@ -25,10 +25,10 @@ class LogRecordFilterSet(filters.FilterSet):
     )
     client = filters.ModelChoiceFilter(queryset=Client.objects.none())
     severity = filters.MultipleChoiceFilter(
-        choices=Severity.choices, widget=forms.CheckboxSelectMultiple
+        choices=Severity.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     status = filters.MultipleChoiceFilter(
-        choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
