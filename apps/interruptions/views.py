@@ -49,13 +49,12 @@ class InterruptionListView(FilteredTableView):
     export_columns = EXPORT_COLUMNS
     prefetch_related = ("affected_services",)
 
-    def export(self, queryset, export_format):
-        queryset = queryset.annotate(
+    def with_export_annotations(self, queryset):
+        return queryset.annotate(
             service_names=joined_related_names(
                 Interruption.affected_services.through, "interruption", "service__name"
             )
         )
-        return super().export(queryset, export_format)
 
 
 class InterruptionBulkView(BulkActionView):

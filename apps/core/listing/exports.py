@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import xlsxwriter
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -68,14 +69,23 @@ class _LineBuffer:
         return line
 
 
+def csv_header(columns: list[ExportColumn]) -> str:
+    """The first line: a byte-order mark (so spreadsheets read UTF-8), then the headers."""
+    return "\ufeff" + csv.writer(_LineBuffer()).writerow([column.header for column in columns])
+
+
 def _csv_lines(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[str]:
     writer = csv.writer(_LineBuffer())
-    yield "\ufeff" + writer.writerow([column.header for column in columns])
+    yield csv_header(columns)
     for row in export_rows(queryset, columns):
         yield writer.writerow([_csv_cell(value) for value in row])
 
 
 def csv_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
+    if connections[queryset.db].vendor == "postgresql":
+        from .copy_export import copy_csv_response
+
+        return copy_csv_response(queryset, columns, filename, csv_header(columns))
     response = StreamingHttpResponse(
         _csv_lines(queryset, columns), content_type="text/csv; charset=utf-8"
     )

@@ -117,6 +117,10 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             return None
         return BulkActionForm(user=self.request.user)
 
+    def with_export_annotations(self, queryset):
+        """Columns of the export that are computed in the query (e.g. joined names)."""
+        return queryset
+
     def export(self, queryset, export_format: str):
         if not self.request.user.has_perm(_permission(self.model, "export")):
             raise PermissionDenied("You may not export this list.")
@@ -127,7 +131,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 "These filters are not valid, so nothing was exported: "
                 + "; ".join(f"{k}: {' '.join(v)}" for k, v in self.filterset.errors.items())
             )
-        ordered = queryset.order_by(*self.model._meta.ordering)
+        ordered = self.with_export_annotations(queryset).order_by(*self.model._meta.ordering)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.model._meta.verbose_name_plural.replace(' ', '-')}-{stamp}"
         return EXPORT_FORMATS[export_format](ordered, self.export_columns, filename)
