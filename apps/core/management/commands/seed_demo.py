@@ -44,7 +44,7 @@ class Command(BaseCommand):
             action=BooleanOptionalAction,
             default=True,
             help="Give each volume row its creation version in the history (default). "
-            "--no-volume-history loads about 40%% faster. Demo rows always have full history.",
+            "--no-volume-history takes about half the time. Demo rows always have full history.",
         )
         parser.add_argument(
             "--workers",
