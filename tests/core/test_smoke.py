@@ -9,8 +9,11 @@ def test_agent_logs_an_interruption_and_sees_it_listed(world, client):
     record = interruption_create(
         actor=world.agent,
         values={
-            "client": world.client_a, "kind": "incident", "title": "CRM down",
-            "severity": "SEV3", "occurred_at": "2026-11-20T10:00:00Z",
+            "client": world.client_a,
+            "kind": "incident",
+            "title": "CRM down",
+            "severity": "SEV3",
+            "occurred_at": "2026-11-20T10:00:00Z",
         },
         affected_services=[world.service_a],
     )
