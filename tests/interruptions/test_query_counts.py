@@ -122,3 +122,31 @@ def test_record_page_costs_the_same_however_long_its_timeline(world, client):
     lots, _ = queries_for(client, f"/interruptions/{long.reference}/")
 
     assert few == lots
+
+
+def test_record_page_costs_the_same_however_long_its_history(world, client):
+    from apps.interruptions.services import interruption_update
+
+    def edited(times: int):
+        record = InterruptionFactory(client=world.client_a, affected_services=[world.service_a])
+        for number in range(times):
+            services = [world.service_a] if number % 2 else [world.service_a, world.service_a2]
+            record = interruption_update(
+                record,
+                actor=[world.agent, world.lead][number % 2],
+                changes={"title": f"Title {number}", "assignee": world.agent},
+                expected_version=record.version,
+                affected_services=services,
+            )
+        return record
+
+    short, long = edited(2), edited(15)
+    client.force_login(world.lead)
+    client.get(f"/interruptions/{short.reference}/")
+
+    few, _ = queries_for(client, f"/interruptions/{short.reference}/")
+    lots, _ = queries_for(client, f"/interruptions/{long.reference}/")
+    page = client.get(f"/interruptions/{long.reference}/").content.decode()
+
+    assert few == lots
+    assert "Telephony platform" in page  # the services' names, not their ids
