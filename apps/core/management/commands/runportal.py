@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.core.demo_logins import DEMO_LOGINS
+from apps.core.demo import DEMO_PASSWORD, LOGINS
 
 
 class Command(BaseCommand):
@@ -31,7 +31,9 @@ class Command(BaseCommand):
         database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(self.style.SUCCESS(f"\nBPO Operations Portal: http://{addrport}/"))
         self.stdout.write(f"Database: {database}; broker: {broker}")
-        self.stdout.write("Demo logins (password 'demo'): " + ", ".join(DEMO_LOGINS))
+        self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
+        for username, description in LOGINS:
+            self.stdout.write(f"  {username:<10} {description}")
         self.stdout.write("Press Ctrl+C to stop the portal, the worker and beat.\n")
         processes = {
             name: subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())
