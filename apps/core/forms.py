@@ -2,25 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from .choices import LinkRelation, Status
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
+from .selectors import teams_for_clients, users_of_clients
 from .workflow import allowed_targets
-
-
-def users_of_clients(client_ids):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(team_memberships__team__clients__in=client_ids)
-            | Q(client_assignments__client__in=client_ids)
-        )
-        .distinct()
-        .order_by("username")
-    )
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -52,9 +39,7 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         client_ids = accessible_client_ids(user)
         self.fields["assignee"].queryset = users_of_clients(client_ids)
-        self.fields["team"].queryset = (
-            Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")
-        )
+        self.fields["team"].queryset = teams_for_clients(client_ids)
         for name, field in self.fields.items():
             if name != "selection":
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -144,9 +129,7 @@ class LogRecordForm(forms.ModelForm):
             elif clients.count() == 1:
                 self.fields["client"].initial = clients.first()
         if "team" in self.fields:
-            self.fields["team"].queryset = (
-                Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")
-            )
+            self.fields["team"].queryset = teams_for_clients(client_ids)
         if "assignee" in self.fields:
             self.fields["assignee"] = UserChoiceField(
                 queryset=users_of_clients(client_ids), required=False

@@ -21,13 +21,14 @@ def client_team_leads(client: Client) -> QuerySet:
     )
 
 
-def client_users(client_id: int) -> QuerySet:
-    """Active users who work for the client, through a team or a direct assignment."""
+def users_of_clients(client_ids) -> QuerySet:
+    """Active users who work for any of the clients, through a team or a direct assignment."""
     user_model = get_user_model()
     return (
         user_model.objects.filter(is_active=True)
         .filter(
-            Q(team_memberships__team__clients=client_id) | Q(client_assignments__client=client_id)
+            Q(team_memberships__team__clients__in=client_ids)
+            | Q(client_assignments__client__in=client_ids)
         )
         .distinct()
         .order_by("username")
@@ -35,4 +36,5 @@ def client_users(client_id: int) -> QuerySet:
 
 
 def teams_for_clients(client_ids) -> QuerySet:
+    """Teams serving any of the clients, frontline first."""
     return Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..choices import Severity, Status
 from ..models import Client, Team
 from ..scoping import accessible_client_ids, sees_every_client
+from ..selectors import teams_for_clients, users_of_clients
 
 
 def _start_of_day(day) -> datetime:
@@ -55,19 +56,8 @@ class LogRecordFilterSet(filters.FilterSet):
             else (Client.objects.filter(pk__in=client_ids))
         )
         self.filters["client"].queryset = clients
-        self.filters["team"].queryset = (
-            Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")
-        )
-        self.filters["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(
-                Q(team_memberships__team__clients__in=client_ids)
-                | Q(client_assignments__client__in=client_ids)
-            )
-            .distinct()
-            .order_by("username")
-        )
+        self.filters["team"].queryset = teams_for_clients(client_ids)
+        self.filters["assignee"].queryset = users_of_clients(client_ids)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
