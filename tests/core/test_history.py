@@ -214,3 +214,40 @@ def test_history_of_one_record_does_not_mix_in_another(world):
     record_change_status(second, target=Status.IN_PROGRESS, actor=world.lead)
     assert len(record_history(first)) == 1
     assert len(record_history(second)) == 2
+
+
+def test_one_change_with_services_is_one_version(world):
+    record = interruption_create(
+        actor=world.agent,
+        values={
+            "client": world.client_a,
+            "kind": "incident",
+            "title": "CRM slow",
+            "occurred_at": timezone.now() - timedelta(hours=1),
+        },
+        affected_services=[world.service_a],
+    )
+    created = record.history.get()
+    assert created.history_type == "+"
+    assert created.history_user == world.agent
+    assert list(created.affected_services.values_list("service_id", flat=True)) == [
+        world.service_a.pk
+    ]
+
+    record = interruption_update(
+        record,
+        actor=world.lead,
+        changes={"title": "CRM and telephony slow"},
+        expected_version=record.version,
+        affected_services=[world.service_a, world.service_a2],
+    )
+
+    assert record.history.count() == 2
+    (edit, first) = record_history(record)
+    assert (edit.who, edit.action) == (world.lead.get_full_name(), "Changed")
+    assert edit.reason == "Edited: title, affected services"
+    assert _changes(edit) == {
+        "Title": ("CRM slow", "CRM and telephony slow"),
+        "Affected services": ("CRM", "CRM, Telephony platform"),
+    }
+    assert first.action == "Created"

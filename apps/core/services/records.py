@@ -36,6 +36,29 @@ def _save(record: LogRecord, actor, reason: str) -> None:
     record.save()
 
 
+def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
+    """Set many-to-many fields after a save, keeping one history version for the whole change.
+
+    The history library writes a version for the save and another for each relation set;
+    they are one change by one person, so the last (complete) version stands for all of them.
+    """
+    if not values:
+        return
+    saved = record.history.order_by("-history_date", "-history_id").first()
+    for name, related in values.items():
+        getattr(record, name).set(related)
+    versions = list(record.history.filter(history_id__gte=saved.history_id).order_by("history_id"))
+    if len(versions) > 1:
+        record.history.filter(
+            history_id__in=[version.history_id for version in versions[:-1]]
+        ).delete()
+        record.history.filter(history_id=versions[-1].history_id).update(
+            history_type=saved.history_type,
+            history_change_reason=saved.history_change_reason,
+            history_user=saved.history_user,
+        )
+
+
 def _field_label(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
@@ -52,8 +75,7 @@ def record_create(
         record._history_user = actor
         record.full_clean()
         record.save()
-        for name, related in (m2m or {}).items():
-            getattr(record, name).set(related)
+        _set_many_to_many(record, m2m or {})
         timeline_log(
             record,
             kind=TimelineKind.CREATED,
@@ -90,8 +112,7 @@ def record_update(
             return locked
         labels = [_field_label(model, name) for name in [*changed, *m2m_changed]]
         _save(locked, actor, "Edited: " + ", ".join(labels))
-        for name, related in m2m_changed.items():
-            getattr(locked, name).set(related)
+        _set_many_to_many(locked, m2m_changed)
         timeline_log(
             locked,
             kind=TimelineKind.EDIT,
