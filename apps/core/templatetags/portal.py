@@ -38,3 +38,11 @@ def status_badge(value: str):
         STATUS_COLOURS.get(value, "secondary"),
         label,
     )
+
+
+@register.filter
+def person(user, empty: str = "—") -> str:
+    """A user as people know them: full name, else username."""
+    if user is None:
+        return empty
+    return user.get_full_name() or user.get_username()

@@ -38,7 +38,9 @@ class ScopedRecordMixin(LoginRequiredMixin, PermissionRequiredMixin):
     def get_record(self):
         if not hasattr(self, "_record"):
             self._record = get_object_or_404(
-                self.model.objects.for_user(self.request.user),
+                self.model.objects.for_user(self.request.user).select_related(
+                    "client", "assignee", "team", "reported_by"
+                ),
                 reference=self.kwargs["reference"],
             )
         return self._record
