@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from apps.core.choices import Status
@@ -88,15 +89,19 @@ def test_foreign_keys_show_names_and_empty_values_a_dash(world):
     assert _changes(newest) == {"Team": ("Acme Technical (T2)", "Acme Frontline (T1)")}
 
 
-def test_a_deleted_related_object_shows_its_id(world):
+def test_a_person_on_a_record_cannot_be_deleted_behind_the_history(world):
     temp = UserFactory(username="temp")
     ClientAssignmentFactory(client=world.client_a, user=temp)
     record = _create(world)
     record_assign(record, actor=world.lead, assignee=temp)
-    temp_pk = temp.pk
-    temp.delete()
-    assigned = record_history(record)[-2]
-    assert _changes(assigned) == {"Assignee": ("—", f"#{temp_pk}")}
+
+    with pytest.raises(ProtectedError):
+        temp.delete()
+
+    record.refresh_from_db()
+    assert record.assignee == temp
+    assigned = record_history(record)[0]
+    assert _changes(assigned) == {"Assignee": ("—", "temp")}
 
 
 def test_affected_services_show_their_names(world):

@@ -268,3 +268,13 @@ def test_a_move_without_a_reason_ends_its_timeline_message_with_a_full_stop(worl
     (entry,) = _status_entries(record)
     assert entry.message == "New → In progress."
     assert entry.actor is None
+
+
+def test_an_unknown_status_is_refused_and_changes_nothing(world):
+    record = _in_status(world, Status.NEW)
+
+    with pytest.raises(TransitionError, match="'archived' is not a status"):
+        record_change_status(record, target="archived", actor=world.lead)
+
+    record.refresh_from_db()
+    assert (record.status, record.version) == (Status.NEW, 1)

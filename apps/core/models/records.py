@@ -47,22 +47,24 @@ class LogRecord(models.Model):
     description = models.TextField(blank=True)
     severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.SEV3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    # PROTECT, not SET_NULL: a database-side SET NULL would change records behind the
+    # history's back. People and teams who leave are deactivated, not deleted.
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     occurred_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -135,6 +135,8 @@ def record_change_status(
     with transaction.atomic():
         locked = _lock(record, expected_version)
         current = locked.status
+        if target not in Status.values:
+            raise TransitionError(f"{target!r} is not a status.")
         if not is_allowed(current, target):
             raise TransitionError(
                 f"{locked.reference} cannot move from {Status(current).label} "
