@@ -25,6 +25,7 @@ class InterruptionFilterSet(LogRecordFilterSet):
             "status",
             "service",
             "assignee",
+            "assignment",
             "team",
             "occurred_from",
             "occurred_to",

@@ -31,6 +31,11 @@ class LogRecordFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
         choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
+    assignment = filters.ChoiceFilter(
+        choices=[("me", "Assigned to me"), ("nobody", "Unassigned")],
+        method="filter_assignment",
+        label="Assignment",
+    )
     assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
     occurred_from = filters.DateFilter(
@@ -67,6 +72,11 @@ class LogRecordFilterSet(filters.FilterSet):
         for field in self.text_fields:
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
+
+    def filter_assignment(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request.user)
+        return queryset.filter(assignee__isnull=True)
 
     def filter_occurred_from(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=_start_of_day(value))
