@@ -22,7 +22,8 @@ EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 PER_PAGE_CHOICES = (25, 50, 100)
 
 
-def _permission(model, action: str) -> str:
+def model_permission(model, action: str) -> str:
+    """"app_label.action_modelname", e.g. interruptions.export_interruption."""
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
@@ -41,7 +42,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     raise_exception = False
 
     def get_permission_required(self):
-        return (_permission(self.model, "view"),)
+        return (model_permission(self.model, "view"),)
 
     def filtered_queryset(self):
         base = self.model.objects.for_user(self.request.user)
@@ -92,7 +93,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             cursor_error = str(error)
             page = paginate(rows_query, keys, per_page=self.per_page())
         table = self.table_class(page.rows, order_by=sort)
-        if not self.request.user.has_perm(_permission(self.model, "bulk_update")):
+        if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):
             table.columns.hide("selection")
         count, capped = capped_count(queryset)
         return {
@@ -104,16 +105,16 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             "row_count_capped": capped,
             "per_page": self.per_page(),
             "per_page_choices": PER_PAGE_CHOICES,
-            "can_export": self.request.user.has_perm(_permission(self.model, "export")),
+            "can_export": self.request.user.has_perm(model_permission(self.model, "export")),
             "bulk_form": self.bulk_form(),
             "bulk_url": reverse(f"{self.model._meta.app_label}:bulk"),
             "create_url": reverse(f"{self.model._meta.app_label}:create"),
-            "can_create": self.request.user.has_perm(_permission(self.model, "add")),
+            "can_create": self.request.user.has_perm(model_permission(self.model, "add")),
             "model_meta": self.model._meta,
         }
 
     def bulk_form(self):
-        if not self.request.user.has_perm(_permission(self.model, "bulk_update")):
+        if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):
             return None
         return BulkActionForm(user=self.request.user)
 
@@ -122,7 +123,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         return queryset
 
     def export(self, queryset, export_format: str):
-        if not self.request.user.has_perm(_permission(self.model, "export")):
+        if not self.request.user.has_perm(model_permission(self.model, "export")):
             raise PermissionDenied("You may not export this list.")
         if export_format not in EXPORT_FORMATS:
             return HttpResponseBadRequest("Export as csv or xlsx.")
@@ -144,7 +145,7 @@ class BulkActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def get_permission_required(self):
-        return (_permission(self.model, "bulk_update"),)
+        return (model_permission(self.model, "bulk_update"),)
 
     def post(self, request, *args, **kwargs):
         form = BulkActionForm(request.POST, user=request.user)

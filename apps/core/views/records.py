@@ -15,7 +15,7 @@ from ..lookup import find_record
 from ..services.links import linked_records, record_link
 from ..services.records import record_assign, record_change_status
 from ..services.timeline import timeline_add_note, timeline_for
-from .listing import _permission
+from .listing import model_permission
 
 
 class ScopedRecordMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -26,7 +26,7 @@ class ScopedRecordMixin(LoginRequiredMixin, PermissionRequiredMixin):
     raise_exception = False
 
     def get_permission_required(self):
-        return (_permission(self.model, self.permission_action),)
+        return (model_permission(self.model, self.permission_action),)
 
     def handle_no_permission(self):
         if not self.request.user.is_authenticated:
@@ -58,7 +58,7 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
         context = super().get_context_data(**kwargs)
         record = self.object
         user = self.request.user
-        can_change = user.has_perm(_permission(self.model, "change"))
+        can_change = user.has_perm(model_permission(self.model, "change"))
         context.update(
             app=self.model._meta.app_label,
             detail_template=self.detail_template,
@@ -165,7 +165,7 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
     def get_permission_required(self):
         action = "change" if "reference" in self.kwargs else "add"
-        return (_permission(self.model, action),)
+        return (model_permission(self.model, action),)
 
     def dispatch(self, request, *args, **kwargs):
         self.record = None
