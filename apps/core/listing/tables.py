@@ -4,19 +4,12 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django_tables2.utils import OrderByTuple
 
-from ..choices import SEVERITY_COLOURS
-from ..templatetags.portal import status_badge
+from ..templatetags.portal import severity_badge, status_badge
 
 
 class SeverityColumn(tables.Column):
     def render(self, value, record):
-        colour = SEVERITY_COLOURS.get(record.severity, "secondary")
-        return format_html(
-            '<span class="badge text-bg-{}" title="{}">{}</span>',
-            colour,
-            record.get_severity_display(),
-            record.severity,
-        )
+        return severity_badge(record.severity)
 
 
 class StatusColumn(tables.Column):
