@@ -143,30 +143,6 @@ class LogRecordForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
-    def clean(self):
-        data = super().clean()
-        client = data.get("client") or (self.instance.client if self.instance.pk else None)
-        if client is not None:
-            self._check_same_client(client, data)
-        return data
-
-    def _check_same_client(self, client, data) -> None:
-        team = data.get("team")
-        if team is not None and not team.clients.filter(pk=client.pk).exists():
-            self.add_error("team", f"{team} does not serve {client}.")
-        assignee = data.get("assignee")
-        if assignee is not None and client.pk not in accessible_client_ids(assignee):
-            self.add_error("assignee", f"{assignee} does not work for {client}.")
-        for name, value in data.items():
-            if isinstance(self.fields.get(name), forms.ModelMultipleChoiceField) and value:
-                strangers = [item for item in value if item.client_id != client.pk]
-                if strangers:
-                    self.add_error(
-                        name,
-                        "Choose services of the record's client only: "
-                        + ", ".join(str(item) for item in strangers),
-                    )
-
     def changes(self) -> dict:
         """Cleaned model field values, without many-to-many fields and the version."""
         return {

@@ -74,6 +74,7 @@ def record_create(
         record.reference = next_reference(model.reference_prefix)
         record._history_user = actor
         record.full_clean()
+        _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
         _set_many_to_many(record, m2m or {})
         timeline_log(
@@ -110,6 +111,12 @@ def record_update(
                 m2m_changed[name] = related
         if not changed and not m2m_changed:
             return locked
+        _check_same_client(
+            locked,
+            locked.assignee if "assignee" in changed else None,
+            locked.team if "team" in changed else None,
+            m2m_changed,
+        )
         labels = [_field_label(model, name) for name in [*changed, *m2m_changed]]
         _save(locked, actor, "Edited: " + ", ".join(labels))
         _set_many_to_many(locked, m2m_changed)
@@ -172,12 +179,25 @@ def record_change_status(
     return locked
 
 
-def _check_assignment(record: LogRecord, assignee, team: Team | None) -> None:
+def _check_same_client(
+    record: LogRecord, assignee=None, team: Team | None = None, m2m: dict | None = None
+) -> None:
+    """People, teams and related rows (services…) must belong to the record's client."""
     errors = {}
     if assignee is not None and record.client_id not in accessible_client_ids(assignee):
         errors["assignee"] = f"{assignee} does not work for {record.client}."
     if team is not None and not team.clients.filter(pk=record.client_id).exists():
         errors["team"] = f"{team} does not serve {record.client}."
+    for name, related in (m2m or {}).items():
+        strangers = [
+            obj
+            for obj in related
+            if getattr(obj, "client_id", None) not in (None, record.client_id)
+        ]
+        if strangers:
+            errors[name] = "Choose only what belongs to the record's client: " + ", ".join(
+                str(obj) for obj in strangers
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -193,7 +213,7 @@ def record_assign(
     """Give the record to a person and/or a team of its client. None leaves a part as is."""
     with transaction.atomic():
         locked = _lock(record, expected_version)
-        _check_assignment(locked, assignee, team)
+        _check_same_client(locked, assignee, team)
         parts = []
         if assignee is not None and locked.assignee_id != assignee.pk:
             locked.assignee = assignee

@@ -23,7 +23,7 @@ PER_PAGE_CHOICES = (25, 50, 100)
 
 
 def model_permission(model, action: str) -> str:
-    """"app_label.action_modelname", e.g. interruptions.export_interruption."""
+    """The permission name, e.g. interruptions.export_interruption."""
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
