@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("interruptions/", include("apps.interruptions.urls")),
+    path("escalations/", include("apps.escalations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "apps.core",
     "apps.interruptions",
+    "apps.escalations",
 ]
 
 MIDDLEWARE = [

@@ -28,9 +28,15 @@ def _lock(record: LogRecord, expected_version: int | None) -> LogRecord:
     return locked
 
 
+# The history's change-reason column is varchar(100); longer reasons would fail to save.
+CHANGE_REASON_LENGTH = 100
+
+
 def _save(record: LogRecord, actor, reason: str) -> None:
     record.version += 1
     record._history_user = actor
+    if len(reason) > CHANGE_REASON_LENGTH:
+        reason = reason[: CHANGE_REASON_LENGTH - 1] + "…"
     record._change_reason = reason
     record.full_clean()
     record.save()
@@ -61,6 +67,22 @@ def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
 
 def _field_label(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
+
+
+def record_apply(
+    record: LogRecord, *, actor, changes: dict, reason: str, expected_version: int | None = None
+) -> LogRecord:
+    """Set fields of a record for an app's own action (a tier move…): locked, stale versions
+    refused, version raised, validated, one history version with `reason`.
+
+    The caller runs it inside its transaction and writes the timeline entry it wants.
+    """
+    with transaction.atomic():
+        locked = _lock(record, expected_version)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _save(locked, actor, reason)
+    return locked
 
 
 def record_create(

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from ..exceptions import StaleRecordError
+from ..followups import follow_ups_for
 from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
 from ..history import record_history
 from ..lookup import find_record
@@ -71,6 +72,7 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
             link_form=LinkForm() if can_change else None,
             links=linked_records(record, user),
             closing_problems=record.closing_problems() if record.is_open else {},
+            follow_ups=follow_ups_for(record, user),
         )
         return context
 

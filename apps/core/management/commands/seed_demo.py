@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from apps.core.demo import DEMO_PASSWORD, LOGINS, seed_organisation
+from apps.escalations.demo import generate_escalation_volume, seed_demo_escalations
 from apps.interruptions.demo import DEMO_ROWS, seed_demo_interruptions
 from apps.interruptions.demo_volume import VOLUME_BATCH, generate_volume
 
@@ -32,6 +33,13 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="Also bulk-generate N extra interruptions (added on every run).",
+        )
+        parser.add_argument(
+            "--escalation-volume",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-generate N extra escalations, without timeline or history.",
         )
         parser.add_argument(
             "--batch-size",
@@ -86,6 +94,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo interruptions: {created} created.")
         else:
             self.stdout.write("Demo interruptions: already there, none added.")
+        escalations = seed_demo_escalations(
+            organisation, rng=random.Random(f"{seed}-escalations"), now=now
+        )
+        self.stdout.write(f"Demo escalations: {escalations or 'already there, none'} added.")
+        if options.get("escalation_volume", 0) > 0:
+            count = generate_escalation_volume(
+                organisation,
+                count=options["escalation_volume"],
+                rng=random.Random(f"{seed}-escalation-volume"),
+                now=now,
+            )
+            self.stdout.write(f"Escalation volume: {count:,} added.")
         if volume:
             self._volume(organisation, volume, batch_size, volume_history, workers, seed, now)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password '{DEMO_PASSWORD}'):"))

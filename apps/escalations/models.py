@@ -1,0 +1,107 @@
+"""Escalations: customer issues moved beyond the frontline, tier by tier, until resolved."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from apps.core.choices import Tier
+from apps.core.models import CodeListEntry, LogRecord
+
+
+class EscalationOrigin(models.TextChoices):
+    CUSTOMER = "customer", "Customer-initiated"
+    INTERNAL = "internal", "Internal (agent / lead)"
+    TIME_BASED = "time_based", "Time-based"
+    PRIORITY = "priority", "Priority-based"
+    TECHNICAL = "technical", "Technical"
+    PROCESS = "process", "Process"
+
+
+class EscalationChannel(models.TextChoices):
+    VOICE = "voice", "Voice"
+    EMAIL = "email", "E-mail"
+    CHAT = "chat", "Chat"
+    SOCIAL = "social", "Social media"
+    WEB = "web", "Web"
+
+
+class Escalation(LogRecord):
+    reference_prefix = "ESC"
+
+    customer_name = models.CharField(max_length=120, blank=True)
+    account_reference = models.CharField(max_length=60, blank=True)
+    origin = models.CharField(max_length=16, choices=EscalationOrigin.choices)
+    channel = models.CharField(max_length=8, choices=EscalationChannel.choices)
+    # Active entries only are offered on the form; an entry deactivated later stays valid here.
+    category = models.ForeignKey(
+        CodeListEntry,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"list_name": CodeListEntry.ListName.ESCALATION_CATEGORY},
+    )
+    tier = models.PositiveSmallIntegerField(
+        "current tier", choices=Tier.choices, default=Tier.FRONTLINE
+    )
+    reason = models.TextField(help_text="Why it could not be resolved at the frontline.")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolution_steps = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    post_resolution_review = models.TextField(
+        blank=True, help_text="What will prevent it recurring."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(LogRecord.Meta):
+        indexes = [
+            *LogRecord.Meta.indexes,
+            models.Index(fields=["tier", "occurred_at"], name="escalation_tier_occ"),
+            # The "overdue" filter: open escalations whose resolution due time has passed.
+            models.Index(fields=["resolution_due"], name="escalation_res_due"),
+        ]
+        constraints = [
+            *LogRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(tier__gte=1, tier__lte=3), name="escalation_tier_1_to_3"
+            ),
+        ]
+        permissions = [
+            ("bulk_update_escalation", "Can assign and change status of many at once"),
+            ("export_escalation", "Can export escalations"),
+        ]
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.resolution_due and self.resolution_due < timezone.now())
+
+    def clean(self) -> None:
+        errors = {}
+        start = self.occurred_at
+        for name in ("first_response_due", "resolution_due", "first_response_at"):
+            value = getattr(self, name)
+            if value and start and value < start:
+                errors[name] = "This cannot be before the escalation was raised."
+        if (
+            self.first_response_due
+            and self.resolution_due
+            and self.resolution_due < self.first_response_due
+        ):
+            errors["resolution_due"] = "Resolution cannot be due before the first response."
+        if (
+            self.category_id
+            and self.category.list_name != CodeListEntry.ListName.ESCALATION_CATEGORY
+        ):
+            errors["category"] = "Choose an escalation category."
+        if errors:
+            raise ValidationError(errors)
+
+    def closing_problems(self) -> dict[str, str]:
+        problems = {}
+        if not self.resolution_steps.strip():
+            problems["resolution_steps"] = "Describe the resolution steps before closing."
+        if not self.outcome.strip():
+            problems["outcome"] = "Record the outcome before closing."
+        return problems

@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.http import Http404
+
+from apps.core.choices import Severity, Status, Tier
+from apps.core.followups import follow_up_for
+from apps.core.listing.exports import ExportColumn
+from apps.core.lookup import find_record
+from apps.core.views.listing import BulkActionView, FilteredTableView
+from apps.core.views.records import RecordActionView, RecordDetailView, RecordFormView
+
+from .filters import EscalationFilterSet
+from .forms import EscalationForm, FirstResponseForm, MoveTierForm
+from .models import Escalation, EscalationChannel, EscalationOrigin
+from .services import (
+    escalation_create,
+    escalation_move_tier,
+    escalation_record_first_response,
+    escalation_update,
+)
+from .tables import EscalationTable
+
+EXPORT_COLUMNS = [
+    ExportColumn("Reference", "reference"),
+    ExportColumn("Client", "client__code"),
+    ExportColumn("Title", "title"),
+    ExportColumn("Severity", "severity"),
+    ExportColumn("Status", "status", choices=dict(Status.choices)),
+    ExportColumn("Origin", "origin", choices=dict(EscalationOrigin.choices)),
+    ExportColumn("Channel", "channel", choices=dict(EscalationChannel.choices)),
+    ExportColumn("Category", "category__label"),
+    ExportColumn("Tier", "tier"),
+    ExportColumn("Customer", "customer_name"),
+    ExportColumn("Account reference", "account_reference"),
+    ExportColumn("Reason", "reason"),
+    ExportColumn("Escalated at", "occurred_at"),
+    ExportColumn("First response due", "first_response_due"),
+    ExportColumn("First response at", "first_response_at"),
+    ExportColumn("Resolution due", "resolution_due"),
+    ExportColumn("Assignee", "assignee__username"),
+    ExportColumn("Team", "team__name"),
+    ExportColumn("Reported by", "reported_by__username"),
+    ExportColumn("Resolution steps", "resolution_steps"),
+    ExportColumn("Outcome", "outcome"),
+    ExportColumn("Post-resolution review", "post_resolution_review"),
+    ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Closed at", "closed_at"),
+    ExportColumn("Created at", "created_at"),
+]
+
+
+class EscalationListView(FilteredTableView):
+    model = Escalation
+    filterset_class = EscalationFilterSet
+    table_class = EscalationTable
+    export_columns = EXPORT_COLUMNS
+    select_related = ("client", "assignee", "team", "category")
+
+
+class EscalationBulkView(BulkActionView):
+    model = Escalation
+
+
+class EscalationDetailView(RecordDetailView):
+    model = Escalation
+    detail_template = "escalations/detail_fields.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("category")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        acts = context["can_change"] and record.is_open
+        context.update(
+            tier_label=Tier(record.tier).label,
+            move_tier_form=MoveTierForm(record=record) if acts else None,
+            first_response_form=(
+                FirstResponseForm(record=record)
+                if acts and record.first_response_at is None
+                else None
+            ),
+        )
+        return context
+
+
+class EscalationFormView(RecordFormView):
+    model = Escalation
+    form_class = EscalationForm
+    template_name = "escalations/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.origin = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def origin_record(self):
+        """The record named by ?origin= that this user may reach and escalate from, or 404."""
+        reference = self.request.GET.get("origin", "").strip()
+        if not reference or self.record is not None:
+            return None
+        if self.origin is None:
+            found = find_record(self.request.user, reference)
+            follow_up = follow_up_for(Escalation)
+            if follow_up is None or not follow_up.accepts(found):
+                raise Http404(f"{found.reference} cannot be escalated.")
+            self.origin = found
+        return self.origin
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial.setdefault("severity", Severity.SEV3)
+        origin = self.origin_record()
+        if origin is not None:
+            initial.update(client=origin.client, title=origin.title, severity=origin.severity)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["origin"] = self.origin_record()
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.origin_record()  # an unreachable origin is a 404 before anything is drawn
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.origin_record()
+        return super().post(request, *args, **kwargs)
+
+    def create(self, form):
+        return escalation_create(
+            actor=self.request.user, values=form.changes(), origin=self.origin_record()
+        )
+
+    def update(self, form):
+        return escalation_update(
+            self.record,
+            actor=self.request.user,
+            changes=form.changes(),
+            expected_version=form.cleaned_data["version"] or 0,
+        )
+
+
+class MoveTierView(RecordActionView):
+    form_class = MoveTierForm
+
+    def perform(self, record, data) -> None:
+        moved = escalation_move_tier(
+            record,
+            tier=data["tier"],
+            team=data["team"],
+            reason=data["reason"],
+            actor=self.request.user,
+            expected_version=data["version"],
+        )
+        messages.success(self.request, f"{moved.reference} is now at {Tier(moved.tier).label}.")
+
+
+class FirstResponseView(RecordActionView):
+    form_class = FirstResponseForm
+
+    def perform(self, record, data) -> None:
+        escalation_record_first_response(
+            record, actor=self.request.user, expected_version=data["version"]
+        )
+        messages.success(self.request, "First response recorded.")
