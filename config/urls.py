@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("interruptions/", include("apps.interruptions.urls")),
     path("escalations/", include("apps.escalations.urls")),
+    path("failures/", include("apps.failures.urls")),
     path("admin/", admin.site.urls),
 ]
 

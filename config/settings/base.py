@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.interruptions",
     "apps.escalations",
+    "apps.failures",
 ]
 
 MIDDLEWARE = [

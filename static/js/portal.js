@@ -21,9 +21,14 @@
     });
   }
 
-  // Record forms: show the section of the chosen kind, hide the others.
+  // Record forms: show the section of the chosen kind, hide the others. The kind is the
+  // field marked data-kind-field, or else the one named "kind".
+  function kindField() {
+    return document.querySelector("[data-kind-field]") || document.getElementById("id_kind");
+  }
+
   function syncKind() {
-    var kind = document.getElementById("id_kind");
+    var kind = kindField();
     if (!kind) return;
     document.querySelectorAll("[data-kind-section]").forEach(function (section) {
       section.hidden = section.getAttribute("data-kind-section") !== kind.value;
@@ -32,7 +37,7 @@
 
   document.addEventListener("change", function (event) {
     if (event.target.id === "id_action") syncBulk();
-    if (event.target.id === "id_kind") syncKind();
+    if (event.target === kindField()) syncKind();
   });
   document.addEventListener("DOMContentLoaded", function () { syncBulk(); syncKind(); });
   document.addEventListener("htmx:afterSwap", syncBulk);

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from apps.core.demo import DEMO_PASSWORD, LOGINS, seed_organisation
 from apps.escalations.demo import generate_escalation_volume, seed_demo_escalations
+from apps.failures.demo import seed_demo_failures
+from apps.failures.demo_volume import generate_failure_volume
 from apps.interruptions.demo import DEMO_ROWS, seed_demo_interruptions
 from apps.interruptions.demo_volume import VOLUME_BATCH, generate_volume
 
@@ -40,6 +42,13 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="Also bulk-generate N extra escalations, without timeline or history.",
+        )
+        parser.add_argument(
+            "--failure-volume",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-generate N extra failure reports with their corrective actions.",
         )
         parser.add_argument(
             "--batch-size",
@@ -94,6 +103,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo interruptions: {created} created.")
         else:
             self.stdout.write("Demo interruptions: already there, none added.")
+        failures = seed_demo_failures(organisation, rng=random.Random(f"{seed}-failures"), now=now)
+        self.stdout.write(f"Demo failure reports: {failures or 'already there, none'} added.")
+        if options.get("failure_volume", 0) > 0:
+            count = generate_failure_volume(
+                organisation,
+                count=options["failure_volume"],
+                rng=random.Random(f"{seed}-failure-volume"),
+                now=now,
+            )
+            self.stdout.write(f"Failure report volume: {count:,} added.")
         escalations = seed_demo_escalations(
             organisation, rng=random.Random(f"{seed}-escalations"), now=now
         )
