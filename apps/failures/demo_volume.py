@@ -48,6 +48,7 @@ def _report(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datet
         version=1 if status == Status.NEW else rng.randint(2, 6),
         **scenario.details,
     )
+    report._history_user = report.reported_by  # who the creation version names
     if status in (Status.RESOLVED, Status.CLOSED):
         report.resolved_at = min(now, occurred + timedelta(days=rng.randint(1, 20)))
         report.root_cause_category = scenario.root_cause
@@ -101,11 +102,12 @@ def generate_failure_volume(
             _references(reports)
             saved = bulk_create_with_history(reports, FailureReport, batch_size=500)
             by_reference = {report.reference: report for report in saved}
-            actions = [
-                CorrectiveAction(report=by_reference[report.reference], **values)
-                for report, action_values in drafted
-                for values in action_values
-            ]
+            actions = []
+            for report, action_values in drafted:
+                for values in action_values:
+                    action = CorrectiveAction(report=by_reference[report.reference], **values)
+                    action._history_user = report.reported_by
+                    actions.append(action)
             bulk_create_with_history(actions, CorrectiveAction, batch_size=500)
         done += size
         if progress is not None:

@@ -58,7 +58,11 @@ class FailureReportForm(LogRecordForm):
             *[name for names in CATEGORY_FIELDS.values() for name in names],
             *FOLLOW_UP_FIELDS,
         ]
-        labels = {"occurred_at": "Occurred at", "service": "Service concerned"}
+        labels = {
+            "occurred_at": "Occurred at",
+            "service": "Service concerned",
+            "follow_up_status": "Follow-up status",
+        }
         widgets = {
             "occurred_at": datetime_widget(),
             "detected_at": datetime_widget(),
@@ -110,6 +114,16 @@ class CorrectiveActionForm(forms.ModelForm):
             queryset=users_of_clients(client_ids), required=False
         )
         self.fields["done_at"].input_formats = DATETIME_FORMATS
+        # Laid out as a table row, without crispy's labels: the header names the columns.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            field.widget.attrs["class"] = css
+            field.widget.attrs["aria-label"] = str(field.label)
 
     def clean(self):
         data = super().clean()

@@ -267,3 +267,29 @@ def test_auditor_may_not_create_or_edit(world, client, new_data):
     assert client.post("/failures/new/", new_data | action_rows([])).status_code == 403
     assert client.get(f"/failures/{report.reference}/edit/").status_code == 403
     assert not FailureReport.objects.exclude(pk=report.pk).exists()
+
+
+def test_formset_hands_the_service_only_what_changed(world):
+    report = FailureReportFactory(client=world.client_a)
+    kept = CorrectiveActionFactory(report=report, action="Keep as is")
+    moved = CorrectiveActionFactory(report=report, action="Move the date")
+    new_due = timezone.localdate() + timedelta(days=30)
+    rows = [
+        {"id": kept.pk, "report": report.pk, "action": kept.action,
+         "due_date": kept.due_date.isoformat()},
+        {"id": moved.pk, "report": report.pk, "action": moved.action,
+         "due_date": new_due.isoformat()},
+        {"action": "Brand new", "owner": world.lead.pk, "due_date": DUE},
+        {"action": "", "owner": "", "due_date": ""},
+    ]  # fmt: skip
+    formset = CorrectiveActionFormSet(
+        action_rows(rows, initial=2), instance=report, prefix="actions", user=world.agent,
+        queryset=report.corrective_actions.all(),
+    )  # fmt: skip
+
+    assert formset.is_valid(), formset.errors
+    assert formset.edited() == [(moved, {"due_date": new_due})]
+    assert formset.added() == [
+        {"action": "Brand new", "owner": world.lead, "due_date": timezone.localdate()
+         + timedelta(days=7), "done_at": None, "waived": False, "waiver_reason": ""}
+    ]  # fmt: skip
