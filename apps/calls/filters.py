@@ -1,0 +1,118 @@
+"""Filters of the call log list and of the quality audit list."""
+
+from datetime import timedelta
+
+import django_filters as filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from apps.core.listing.filters import LogRecordFilterSet, _start_of_day
+from apps.core.models import Client, CodeListEntry
+from apps.core.scoping import accessible_client_ids, sees_every_client
+from apps.core.selectors import users_of_clients
+
+from .masking import can_view_personal_data
+from .models import Call, Direction, Outcome, QualityAudit, Sentiment
+from .search import search
+
+
+def _entries(list_name: str):
+    return CodeListEntry.objects.filter(list_name=list_name).order_by("sort_order", "label")
+
+
+class CallFilterSet(LogRecordFilterSet):
+    q = filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Reference, title, call id…"}),
+    )
+    direction = filters.MultipleChoiceFilter(
+        choices=Direction.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    outcome = filters.MultipleChoiceFilter(
+        choices=Outcome.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    disposition = filters.ModelChoiceFilter(
+        queryset=_entries(CodeListEntry.ListName.DISPOSITION), label="Disposition"
+    )
+    query_category = filters.ModelChoiceFilter(
+        queryset=_entries(CodeListEntry.ListName.QUERY_CATEGORY), label="Query category"
+    )
+    sentiment = filters.MultipleChoiceFilter(
+        choices=Sentiment.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "q",
+            "client",
+            "direction",
+            "outcome",
+            "disposition",
+            "query_category",
+            "sentiment",
+            "severity",
+            "status",
+            "assignee",
+            "assignment",
+            "team",
+            "occurred_from",
+            "occurred_to",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["assignee"].label = "Agent"
+        user = self.request.user if self.request is not None else None
+        self.personal = user is not None and can_view_personal_data(user)
+        if self.personal:
+            self.filters["q"].field.widget.attrs["placeholder"] = (
+                "Reference, title, call id, caller…"
+            )
+
+    def filter_text(self, queryset, name, value):
+        """Reference, title, external call id, account reference; callers' numbers and names
+        only for who may see them, or a masked number could be found digit by digit."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return search(queryset, value, personal=self.personal)
+
+
+class QualityAuditFilterSet(filters.FilterSet):
+    client = filters.ModelChoiceFilter(queryset=Client.objects.none())
+    auditor = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
+    passed = filters.BooleanFilter(
+        widget=forms.Select(choices=[("", "Any"), ("true", "Passed"), ("false", "Failed")])
+    )
+    coaching_needed = filters.BooleanFilter(
+        widget=forms.Select(choices=[("", "Any"), ("true", "Needed"), ("false", "Not needed")])
+    )
+    scored_from = filters.DateFilter(
+        method="filter_scored_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scored_to = filters.DateFilter(
+        method="filter_scored_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = QualityAudit
+        fields = ["client", "auditor", "passed", "coaching_needed", "scored_from", "scored_to"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request is not None else None
+        client_ids = accessible_client_ids(user) if user is not None else frozenset()
+        self.filters["client"].queryset = (
+            Client.objects.all()
+            if user is not None and sees_every_client(user)
+            else Client.objects.filter(pk__in=client_ids)
+        )
+        self.filters["auditor"].queryset = users_of_clients(client_ids)
+
+    def filter_scored_from(self, queryset, name, value):
+        return queryset.filter(scored_at__gte=_start_of_day(value))
+
+    def filter_scored_to(self, queryset, name, value):
+        return queryset.filter(scored_at__lt=_start_of_day(value + timedelta(days=1)))
