@@ -1,0 +1,149 @@
+"""Administrators configure business calendars and SLA policies here.
+
+Every save or delete recomputes the due times of the client's open records (see
+`sla_recompute_open_records`) and says how many moved.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.models import Client
+
+from .models import BusinessCalendar, Holiday, SlaPolicy, WorkingHours, overlapping_hours
+from .services import sla_recompute_open_records
+
+
+class RecomputingAdmin(SimpleHistoryAdmin):
+    """Recomputes the open records' due times of the clients an edit touches."""
+
+    # Attribute path from the edited object to its client, and the reason the history gives.
+    client_path = ("client",)
+    recompute_reason = "SLA configuration changed"
+
+    def clients_of(self, obj) -> list[Client]:
+        for name in self.client_path:
+            obj = getattr(obj, name)
+        return [obj]
+
+    def recompute(self, request, clients) -> None:
+        seen = set()
+        for client in clients:
+            if client.pk in seen:
+                continue
+            seen.add(client.pk)
+            count = sla_recompute_open_records(
+                client, actor=request.user, reason=self.recompute_reason
+            )
+            self.message_user(
+                request,
+                f"Due times recomputed for {client}: {count} open record"
+                f"{'' if count == 1 else 's'} changed.",
+                messages.INFO,
+            )
+
+    def save_model(self, request, obj, form, change) -> None:
+        before = []
+        if change:
+            before = self.clients_of(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        obj._clients_before_change = before
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # After the inlines are saved, so the calendar is complete when it is read.
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        self.recompute(
+            request, [*getattr(obj, "_clients_before_change", []), *self.clients_of(obj)]
+        )
+
+    def delete_model(self, request, obj) -> None:
+        clients = self.clients_of(obj)
+        super().delete_model(request, obj)
+        self.recompute(request, clients)
+
+    def delete_queryset(self, request, queryset) -> None:
+        clients = [client for obj in queryset for client in self.clients_of(obj)]
+        super().delete_queryset(request, queryset)
+        self.recompute(request, clients)
+
+
+class WorkingHoursFormSet(BaseInlineFormSet):
+    """Checks overlaps among all the rows as submitted, not against their stored values."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.check_stored_rows = False
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        rows = []
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None):
+                continue  # an extra row left empty
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            rows.append(form.instance)
+        problems = overlapping_hours(rows)
+        if problems:
+            raise ValidationError([message for _, message in problems])
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    extra = 0
+    fields = ("weekday", "start_time", "end_time")
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+    fields = ("date", "name")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(RecomputingAdmin):
+    list_display = ("client", "timezone", "notes")
+    list_filter = ("client__timezone", "client__active")
+    search_fields = ("client__name", "client__code", "notes")
+    list_select_related = ("client",)
+    autocomplete_fields = ("client",)
+    inlines = (WorkingHoursInline, HolidayInline)
+    recompute_reason = "business calendar changed"
+
+    @admin.display(description="Time zone", ordering="client__timezone")
+    def timezone(self, calendar: BusinessCalendar) -> str:
+        return calendar.client.timezone
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(RecomputingAdmin):
+    list_display = ("calendar", "weekday", "start_time", "end_time")
+    list_filter = ("weekday", "calendar__client")
+    search_fields = ("calendar__client__name", "calendar__client__code")
+    list_select_related = ("calendar__client",)
+    client_path = ("calendar", "client")
+    recompute_reason = "working hours changed"
+
+
+@admin.register(Holiday)
+class HolidayAdmin(RecomputingAdmin):
+    list_display = ("date", "name", "calendar")
+    list_filter = ("calendar__client", "date")
+    search_fields = ("name", "calendar__client__name", "calendar__client__code")
+    list_select_related = ("calendar__client",)
+    date_hierarchy = "date"
+    client_path = ("calendar", "client")
+    recompute_reason = "holidays changed"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(RecomputingAdmin):
+    list_display = ("client", "severity", "first_response_minutes", "resolution_minutes", "active")
+    list_filter = ("active", "severity", "client")
+    search_fields = ("client__name", "client__code")
+    list_select_related = ("client",)
+    recompute_reason = "SLA policy changed"

@@ -1,0 +1,71 @@
+"""The demo clients get business calendars and SLA policies, once."""
+
+from datetime import time
+
+import pytest
+
+from apps.core.choices import Severity
+from apps.core.demo import seed_organisation
+from apps.core.services.records import record_create
+from apps.interruptions.models import Interruption
+from apps.sla.demo import seed_demo_sla
+from apps.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingHours
+from apps.sla.selectors import calendar_spec_for
+from tests.sla.conftest import frozen, london
+
+pytestmark = pytest.mark.django_db
+HOUR = 3_600_000_000
+MODELS = (BusinessCalendar, WorkingHours, Holiday, SlaPolicy)
+
+
+def _history_counts() -> dict:
+    return {model: model.history.count() for model in MODELS}
+
+
+def test_demo_clients_get_their_calendar_and_policies_and_a_second_run_writes_nothing():
+    organisation = seed_organisation()
+    assert seed_demo_sla(organisation) == 0
+    counts = _history_counts()
+
+    assert seed_demo_sla(organisation) == 0
+
+    assert _history_counts() == counts
+    for demo in organisation.clients:
+        spec = calendar_spec_for(demo.client)
+        assert spec.tz == demo.client.timezone
+        assert spec.weekly[0] == ((8 * HOUR, 20 * HOUR),)
+        assert spec.weekly[5] == ((9 * HOUR, 13 * HOUR),)
+        assert spec.weekly[6] == ()
+        assert len(spec.holidays) >= 10
+        policies = SlaPolicy.objects.filter(client=demo.client, active=True)
+        assert sorted(policies.values_list("severity", flat=True)) == list(Severity.values)
+    assert {calendar.client.timezone for calendar in BusinessCalendar.objects.all()} == {
+        "Europe/London",
+        "America/New_York",
+    }
+
+
+def test_loading_the_demo_configuration_moves_open_records_onto_it():
+    organisation = seed_organisation()
+    acme = organisation.client("acme")
+    friday_evening = london(2026, 3, 6, 19, 0)
+    with frozen(friday_evening):
+        record = record_create(
+            Interruption,
+            actor=acme.lead,
+            values={
+                "client": acme.client,
+                "kind": "incident",
+                "title": "Telephony drops calls",
+                "severity": Severity.SEV2,
+                "occurred_at": friday_evening,
+            },
+        )
+    assert record.resolution_due == london(2026, 3, 7, 3, 0)  # the 8-hour default
+
+    assert seed_demo_sla(organisation) == 1
+
+    record.refresh_from_db()
+    # 480 business minutes: Friday 19–20, Saturday 09–13, then Monday from 08:00.
+    assert record.resolution_due == london(2026, 3, 9, 11, 0)
+    assert WorkingHours.objects.filter(start_time=time(9), weekday=5).count() == 2
