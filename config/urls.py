@@ -8,7 +8,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("interruptions/", include("apps.interruptions.urls")),
     path("escalations/", include("apps.escalations.urls")),
+    path("audits/", include("apps.audits.urls")),
     path("failures/", include("apps.failures.urls")),
+    path("calls/", include("apps.calls.urls")),
+    path("recovery/", include("apps.recovery.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

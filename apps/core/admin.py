@@ -8,6 +8,7 @@ from .models import (
     Client,
     ClientAssignment,
     CodeListEntry,
+    OutboxMessage,
     Service,
     Team,
     TeamMembership,
@@ -117,6 +118,16 @@ class TimelineEntryAdmin(ReadOnlyAdmin):
 class AlertDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("sent_at", "alert_kind", "content_type", "object_id", "recipients")
     list_filter = ("alert_kind",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Tasks queued by the portal; unsent ones waited out a broker outage (flush_outbox)."""
+
+    list_display = ("created_at", "task_name", "args", "sent_at", "attempts", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "task_name")
+    search_fields = ("task_name",)
+    show_full_result_count = False
 
 
 class LogRecordAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):

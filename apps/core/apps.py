@@ -8,6 +8,12 @@ def _sync_roles_after_migrate(sender, **kwargs) -> None:
     sync_roles()
 
 
+def _sync_schedules_after_migrate(sender, **kwargs) -> None:
+    from .schedules import sync_schedules
+
+    sync_schedules()
+
+
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
@@ -16,6 +22,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Once per migrate run, after every app's permissions exist.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="core_sync_roles")
+        post_migrate.connect(
+            _sync_schedules_after_migrate, sender=self, dispatch_uid="core_sync_schedules"
+        )
         from config.celery import ensure_embedded_broker_folders
 
         ensure_embedded_broker_folders()

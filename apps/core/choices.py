@@ -65,3 +65,6 @@ class TimelineKind(models.TextChoices):
     EDIT = "edit", "Edited"
     ALERT = "alert", "Alert sent"
     LINK = "link", "Linked"
+    WARNING = "warning", "Warning"
+    ESCALATED = "escalated", "Escalated automatically"
+    BREACH = "breach", "Breached"

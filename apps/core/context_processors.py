@@ -1,4 +1,5 @@
 from .navigation import log_sections
+from .runs import engine_state
 
 
 def navigation(request) -> dict:
@@ -6,3 +7,12 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_sections": []}
     return {"nav_sections": log_sections(user)}
+
+
+def engine_warning(request) -> dict:
+    """Leads (who may act on escalations in bulk) are warned when the sweep has stopped."""
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("escalations.bulk_update_escalation"):
+        return {}
+    state = engine_state()
+    return {} if state["ok"] else {"engine_stopped": state}

@@ -7,6 +7,7 @@ the database's own types, so they go straight to the driver; primary keys are re
 front so related rows can point at them. Use inside `transaction.atomic()`.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from operator import itemgetter
@@ -92,7 +93,14 @@ class BulkTable:
     def _converters(fields) -> list[tuple[int, Converter]]:
         """Python → database value conversions the driver does not do by itself."""
         if connection.vendor == "postgresql":
-            return []  # psycopg dumps aware datetimes, decimals and booleans natively
+            # psycopg dumps aware datetimes, decimals and booleans natively; JSON it is told.
+            from psycopg.types.json import Jsonb
+
+            return [
+                (index, Jsonb)
+                for index, field in enumerate(fields)
+                if isinstance(field, models.JSONField)
+            ]
         converters = []
         zone = connection.timezone
 
@@ -105,6 +113,8 @@ class BulkTable:
                 converters.append((index, naive_text))
             elif isinstance(field, models.DecimalField):
                 converters.append((index, str))
+            elif isinstance(field, models.JSONField):
+                converters.append((index, json.dumps))
         return converters
 
 

@@ -80,13 +80,20 @@ class StatusChangeForm(forms.Form):
         max_length=2_000,
         widget=forms.TextInput(attrs={"placeholder": "Reason (needed to cancel)"}),
     )
+    override_open_follow_ups = forms.BooleanField(
+        required=False,
+        label="Close even though records it caused are still open (give the reason)",
+    )
 
-    def __init__(self, *args, record, **kwargs):
+    def __init__(self, *args, record, user=None, **kwargs):
         kwargs.setdefault("initial", {"version": record.version})
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             (value, Status(value).label) for value in allowed_targets(record.status)
         ]
+        may_override = user is not None and user.has_perm("core.close_with_open_follow_ups")
+        if not may_override or Status.CLOSED not in allowed_targets(record.status):
+            del self.fields["override_open_follow_ups"]
 
 
 class AssignForm(forms.Form):

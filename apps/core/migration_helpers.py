@@ -1,6 +1,25 @@
-"""Migration operations that only apply on PostgreSQL (SQLite has no equivalent)."""
+"""Operations the apps' migrations share."""
+
+from datetime import timedelta
 
 from django.db import migrations
+from django.db.models import F
+
+# Frozen copy of the severity targets when `resolution_due` was introduced (hours).
+_RESOLUTION_HOURS_AT_INTRODUCTION = {"SEV1": 4, "SEV2": 8, "SEV3": 24, "SEV4": 72}
+
+
+def backfill_resolution_due(app_label: str, model_name: str) -> migrations.RunPython:
+    """Give existing records the default resolution due time of their severity, set-based."""
+
+    def forwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for severity, hours in _RESOLUTION_HOURS_AT_INTRODUCTION.items():
+            model.objects.filter(severity=severity, resolution_due__isnull=True).update(
+                resolution_due=F("occurred_at") + timedelta(hours=hours)
+            )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
 
 
 def trigram_search_index(table: str, columns: tuple[str, ...]) -> migrations.RunPython:

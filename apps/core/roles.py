@@ -19,6 +19,46 @@ CONFIGURATION_MODELS = (
     "service",
     "codelistentry",
 )
+# Business calendars and SLA policies (apps.sla), configured by administrators too.
+SLA_CONFIGURATION_MODELS = ("businesscalendar", "workinghours", "holiday", "slapolicy")
+
+# Call logs: callers' personal data (masked for anyone without it), quality audits, imports.
+CALL_PERMISSIONS = {
+    AGENT: {("calls", "view_personal_data")},
+    TEAM_LEAD: {
+        ("calls", "view_personal_data"),
+        ("calls", "add_qualityaudit"),
+        ("calls", "view_qualityaudit"),
+        ("calls", "export_qualityaudit"),
+        ("calls", "import_call"),
+    },
+    AUDITOR: {
+        ("calls", "add_qualityaudit"),
+        ("calls", "view_qualityaudit"),
+        ("calls", "export_qualityaudit"),
+    },
+    ADMINISTRATOR: {
+        ("calls", "view_personal_data"),
+        ("calls", "view_qualityaudit"),
+        ("calls", "export_qualityaudit"),
+        ("calls", "import_call"),
+    },
+}
+
+# Audit findings: leads and administrators acknowledge them, auditors read and export them.
+AUDIT_PERMISSIONS = {
+    TEAM_LEAD: {
+        ("audits", "view_auditfinding"),
+        ("audits", "export_auditfinding"),
+        ("audits", "acknowledge_auditfinding"),
+    },
+    AUDITOR: {("audits", "view_auditfinding"), ("audits", "export_auditfinding")},
+    ADMINISTRATOR: {
+        ("audits", "view_auditfinding"),
+        ("audits", "export_auditfinding"),
+        ("audits", "acknowledge_auditfinding"),
+    },
+}
 
 
 def log_models():
@@ -50,10 +90,20 @@ def _codenames_by_role() -> dict[str, set[tuple[str, str]]]:
             (label, bulk),
             (label, export),
         }
+    override = ("core", "close_with_open_follow_ups")
+    roles[TEAM_LEAD].add(override)
+    roles[ADMINISTRATOR].add(override)
     for name in CONFIGURATION_MODELS:
         for verb in ("view", "add", "change", "delete"):
             roles[ADMINISTRATOR].add(("core", f"{verb}_{name}"))
+    for name in SLA_CONFIGURATION_MODELS:
+        for verb in ("view", "add", "change", "delete"):
+            roles[ADMINISTRATOR].add(("sla", f"{verb}_{name}"))
     roles[ADMINISTRATOR] |= {("auth", f"{verb}_user") for verb in ("view", "add", "change")}
+    for role, codenames in CALL_PERMISSIONS.items():
+        roles[role] |= codenames
+    for role, codenames in AUDIT_PERMISSIONS.items():
+        roles[role] |= codenames
     return roles
 
 

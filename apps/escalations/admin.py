@@ -1,8 +1,9 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import LogRecordAdmin
 
-from .models import Escalation
+from .models import Escalation, EscalationMatrix, MatrixStep
 
 
 @admin.register(Escalation)
@@ -11,3 +12,28 @@ class EscalationAdmin(LogRecordAdmin):
     list_filter = ("origin", "channel", "tier", "category", *LogRecordAdmin.list_filter)
     search_fields = (*LogRecordAdmin.search_fields, "customer_name", "account_reference")
     list_select_related = (*LogRecordAdmin.list_select_related, "category")
+
+
+class MatrixStepInline(admin.TabularInline):
+    model = MatrixStep
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ("team",)
+
+
+@admin.register(EscalationMatrix)
+class EscalationMatrixAdmin(SimpleHistoryAdmin):
+    """Every edit raises the version; escalations under way keep the copy they started with."""
+
+    list_display = ("client", "category", "severity", "active", "version", "updated_at")
+    list_filter = ("client", "active", "severity", "category")
+    search_fields = ("client__name", "client__code", "category__label")
+    list_select_related = ("client", "category")
+    inlines = (MatrixStepInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+            EscalationMatrix.objects.filter(pk=form.instance.pk).update(
+                version=form.instance.version + 1
+            )

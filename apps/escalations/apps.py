@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 # The kinds an agent can escalate from ("Escalate" on their record pages).
-ESCALATION_ORIGINS = ("interruptions.Interruption",)
+ESCALATION_ORIGINS = ("interruptions.Interruption", "recovery.RecoveryCase", "calls.Call")
 
 
 class EscalationsConfig(AppConfig):

@@ -13,11 +13,11 @@ from apps.core.demo import DemoClient, DemoOrganisation
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
 from apps.core.services.references import format_reference, reserve_reference_numbers
+from apps.core.targets import default_due_times
 from apps.interruptions.models import Interruption
 
 from .models import Escalation, EscalationChannel, EscalationOrigin
 from .services import (
-    default_due_times,
     escalation_create,
     escalation_move_tier,
     escalation_record_first_response,

@@ -1,6 +1,7 @@
 """Escalation services: what views, admin and commands call to change escalations."""
 
-from datetime import datetime, timedelta
+import copy
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,30 +12,19 @@ from apps.core.models import LogRecord, Team
 from apps.core.services.links import record_link
 from apps.core.services.records import record_apply, record_create, record_update
 from apps.core.services.timeline import timeline_log
+from apps.core.targets import due_times_for
+from apps.sla.selectors import calendar_spec_for, hold_intervals
 
+from .engine import entry_values, tier_clock
 from .models import Escalation
 
-# Default targets (wall-clock time from when the escalation was raised) until SLA policies
-# per client and severity exist: severity → (first response within, resolution within).
-DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta]] = {
-    Severity.SEV1: (timedelta(minutes=30), timedelta(hours=4)),
-    Severity.SEV2: (timedelta(hours=1), timedelta(hours=8)),
-    Severity.SEV3: (timedelta(hours=4), timedelta(hours=24)),
-    Severity.SEV4: (timedelta(hours=8), timedelta(hours=72)),
-}
 
-
-def default_due_times(severity: str, raised_at: datetime) -> tuple[datetime, datetime]:
-    """(first response due, resolution due) for an escalation raised at `raised_at`."""
-    first_response, resolution = DEFAULT_TARGETS.get(severity, DEFAULT_TARGETS[Severity.SEV3])
-    return raised_at + first_response, raised_at + resolution
-
-
-def _with_due_times(values: dict, *, severity: str, raised_at: datetime | None) -> dict:
-    """`values` with the due times that were left empty filled from the severity."""
-    if raised_at is None:
+def _with_due_times(values: dict, *, record: Escalation) -> dict:
+    """`values` with the due times that were left empty filled as the client's SLA sets them
+    for `record` (the escalation as it will be)."""
+    if record.occurred_at is None:
         return values
-    first_response_due, resolution_due = default_due_times(severity, raised_at)
+    first_response_due, resolution_due = due_times_for(record)
     filled = dict(values)
     if not filled.get("first_response_due"):
         filled["first_response_due"] = first_response_due
@@ -44,32 +34,50 @@ def _with_due_times(values: dict, *, severity: str, raised_at: datetime | None) 
 
 
 def escalation_create(*, actor, values: dict, origin: LogRecord | None = None) -> Escalation:
-    """Log an escalation; empty due times default from its severity; linked to its origin.
+    """Log an escalation; empty due times are filled by core from the client's SLA for its
+    severity; linked to its origin.
 
     The origin (e.g. the interruption it was escalated from) must belong to the same client:
     the escalation is recorded as caused by it.
     """
-    values = _with_due_times(
-        values,
-        severity=values.get("severity", Severity.SEV3),
-        raised_at=values.get("occurred_at"),
-    )
     with transaction.atomic():
+        values = {**values, **_matrix_entry(values)}
         escalation = record_create(Escalation, actor=actor, values=values)
         if origin is not None:
             record_link(escalation, origin, relation=LinkRelation.CAUSED_BY, actor=actor)
     return escalation
 
 
+def _matrix_entry(values: dict) -> dict:
+    """The matrix a new escalation enters (a copy of its steps) and its first tier clock; the
+    team of that tier unless one was chosen."""
+    client = values.get("client")
+    client_id = values.get("client_id") or getattr(client, "pk", None)
+    category = values.get("category")
+    if client_id is None or values.get("occurred_at") is None:
+        return {}
+    entry = entry_values(
+        client_id=client_id,
+        category_id=values.get("category_id") or getattr(category, "pk", None),
+        severity=values.get("severity", Severity.SEV3),
+        tier=values.get("tier", Tier.FRONTLINE),
+        entered_at=values["occurred_at"],
+        spec=calendar_spec_for(client_id),
+    )
+    if values.get("team") or values.get("team_id"):
+        entry.pop("team_id", None)
+    return entry
+
+
 def escalation_update(
     escalation: Escalation, *, actor, changes: dict, expected_version: int
 ) -> Escalation:
-    """Apply an edit; due times emptied on the form fall back to the severity's defaults."""
-    changes = _with_due_times(
-        changes,
-        severity=changes.get("severity", escalation.severity),
-        raised_at=changes.get("occurred_at", escalation.occurred_at),
-    )
+    """Apply an edit; due times emptied on the form fall back to the client's SLA for the
+    (new) severity, from the escalation's start and its time on hold."""
+    edited = copy.copy(escalation)
+    for name, value in changes.items():
+        setattr(edited, name, value)
+    changes = _with_due_times(changes, record=edited)
     return record_update(
         escalation, actor=actor, changes=changes, expected_version=expected_version
     )
@@ -115,7 +123,7 @@ def escalation_move_tier(
         if errors:
             raise ValidationError(errors)
         previous = current.tier
-        changes: dict = {"tier": tier, "team": team}
+        changes: dict = {"tier": tier, "team": team, **_tier_clock_from_now(current, tier)}
         if (
             current.assignee_id is not None
             and not team.memberships.filter(user_id=current.assignee_id).exists()
@@ -140,6 +148,23 @@ def escalation_move_tier(
             data={"from_tier": previous, "to_tier": tier, "team": team.pk, "reason": reason},
         )
     return moved
+
+
+def _tier_clock_from_now(escalation: Escalation, tier: int) -> dict:
+    """A moved escalation's clock starts again at its new tier, now."""
+    now = timezone.now()
+    clock = tier_clock(
+        calendar_spec_for(escalation.client_id),
+        escalation.matrix_steps,
+        tier,
+        now,
+        hold_intervals(escalation),
+    )
+    return {
+        "tier_entered_at": now,
+        "tier_deadline": clock.deadline if clock else None,
+        "tier_warn_at": clock.warn_at if clock else None,
+    }
 
 
 def escalation_record_first_response(

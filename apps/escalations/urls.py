@@ -3,6 +3,7 @@ from django.urls import path
 from apps.core.routing import log_urlpatterns
 
 from .models import Escalation
+from .preview_views import MatrixPreviewView
 from .views import (
     EscalationBulkView,
     EscalationDetailView,
@@ -14,6 +15,7 @@ from .views import (
 
 app_name = "escalations"
 urlpatterns = [
+    path("matrix/preview/", MatrixPreviewView.as_view(), name="matrix_preview"),
     *log_urlpatterns(
         model=Escalation,
         list_view=EscalationListView,

@@ -111,6 +111,9 @@ class EscalationFormView(RecordFormView):
         origin = self.origin_record()
         if origin is not None:
             initial.update(client=origin.client, title=origin.title, severity=origin.severity)
+            # The origin's own fields worth carrying over, as far as this user may see them.
+            if hasattr(origin, "follow_up_initial"):
+                initial.update(origin.follow_up_initial(self.request.user))
         return initial
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from apps.core.choices import Status
 from apps.core.demo import DemoClient, DemoOrganisation
 from apps.core.services.references import format_reference, reserve_reference_numbers
+from apps.core.targets import default_resolution_due
 
 from .demo import SCENARIOS, Scenario
 from .models import CorrectiveAction, FailureReport, FollowUpStatus
@@ -39,6 +40,7 @@ def _report(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datet
         status=status,
         service=services.get(scenario.service),
         occurred_at=occurred,
+        resolution_due=default_resolution_due(scenario.severity, occurred),
         detected_at=occurred + timedelta(minutes=rng.randint(5, 240)),
         description=scenario.description,
         customer_impact=scenario.impact,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from apps.core.choices import Severity, Status, Tier
 from apps.core.demo import DemoClient, DemoOrganisation
+from apps.core.targets import default_resolution_due
 
 from . import demo_text as text
 from .models import InterruptionKind
@@ -146,6 +147,7 @@ class InterruptionDrafter:
             "severity": severity,
             "status": status,
             "occurred_at": occurred_at,
+            "resolution_due": default_resolution_due(severity, occurred_at),
             "title": rng.choice(text.TITLES[kind]).format_map(context)[:200],
             "description": rng.choice(text.DESCRIPTIONS[kind]).format_map(context),
             "reported_by_id": rng.choice(pool.reporters),

@@ -14,6 +14,7 @@ from apps.core.queueing import enqueue_on_commit
 from apps.core.selectors import client_team_leads
 from apps.core.services.records import record_create, record_update
 from apps.core.services.timeline import timeline_log
+from apps.notifications.services import notify
 
 from .models import ALL_KIND_FIELDS, KIND_FIELDS, Interruption
 
@@ -99,6 +100,16 @@ def interruption_send_alert(interruption_id: int) -> AlertDelivery | None:
                 recipients=", ".join(recipients),
             )
             context = {"interruption": interruption, "portal_url": settings.PORTAL_BASE_URL}
+            # The leads also find the alert in the portal; the e-mail below is their e-mail.
+            notify(
+                event_key=f"interruption:{interruption.pk}:{SEVERE_ALERT}",
+                recipients=leads,
+                record=interruption,
+                subject_template="interruptions/email/severe_alert_subject.txt",
+                text_template="interruptions/email/severe_alert.txt",
+                context=context,
+                email=False,
+            )
             send_mail(
                 subject=render_to_string(
                     "interruptions/email/severe_alert_subject.txt", context

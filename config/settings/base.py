@@ -40,9 +40,14 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "apps.core",
+    "apps.sla",
+    "apps.notifications",
     "apps.interruptions",
     "apps.escalations",
+    "apps.audits",
     "apps.failures",
+    "apps.calls",
+    "apps.recovery",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +78,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.navigation",
+                "apps.core.context_processors.engine_warning",
+                "apps.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -142,17 +149,20 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@localh
 # History: who made a change is taken from the request; services set it for tasks.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reasons are kept whole: a lead's override reason or a cancel reason may be long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Celery -----------------------------------------------------------------------------
 # Without REDIS_URL, an embedded broker on the file system: no service to install.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 # A broker that accepts connections but never answers must not hold a save for minutes:
-# every socket operation gives up within two seconds and a failed publish is not retried
-# (a retry would double the wait). What could not be queued is logged by the sender.
+# every socket operation gives up within a second (a healthy Redis answers in milliseconds;
+# the rest of the two-second budget is headroom on a busy machine) and a failed publish is
+# not retried (a retry would double the wait). What could not be sent stays in the outbox.
 REDIS_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 1.5,
-    "socket_connect_timeout": 1.5,
+    "socket_timeout": 1.0,
+    "socket_connect_timeout": 1.0,
     "max_retries": 0,
     "visibility_timeout": 3600,
 }

@@ -3,15 +3,27 @@
 import socket
 import threading
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
+from apps.core.models import TaskRun
+from apps.core.runs import ESCALATION_SWEEP
 from config.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def sweep_ran_lately(db):
+    """The escalation engine finished a run a minute ago, as in a healthy portal."""
+    moment = timezone.now() - timedelta(minutes=1)
+    return TaskRun.objects.create(task=ESCALATION_SWEEP, started_at=moment, finished_at=moment)
+
 
 # Load balancers give up on a probe after a few seconds (often 5); /healthz answers well before.
 PROBE_BUDGET_SECONDS = 3
@@ -153,3 +165,30 @@ def test_health_recovers_once_the_broker_is_back(client, broker_at):
     celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
 
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_late_sweep_makes_the_portal_unhealthy(client, sweep_ran_lately):
+    TaskRun.objects.filter(pk=sweep_ran_lately.pk).update(
+        finished_at=timezone.now() - timedelta(minutes=6)
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    sweep = response.json()["escalation_sweep"]
+    assert sweep["ok"] is False and sweep["minutes_ago"] == 6
+
+
+def test_a_sweep_that_never_ran_is_unhealthy(client):
+    TaskRun.objects.all().delete()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["escalation_sweep"]["last_finished"] is None
+
+
+def test_leads_are_warned_in_the_header_when_the_engine_stopped(world, client):
+    client.force_login(world.lead)
+    assert 'id="engine-stopped"' not in client.get("/").content.decode()
+    TaskRun.objects.update(finished_at=timezone.now() - timedelta(minutes=9))
+    page = client.get("/").content.decode()
+    assert 'id="engine-stopped"' in page and "for 9 minutes" in page
+    client.force_login(world.agent)
+    assert 'id="engine-stopped"' not in client.get("/").content.decode()

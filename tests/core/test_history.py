@@ -63,11 +63,12 @@ def test_an_edit_shows_who_when_and_old_to_new(world):
     assert newest.action == "Changed"
     assert newest.who == world.lead.get_full_name()
     assert newest.when >= oldest.when
-    assert newest.reason == "Edited: title, severity"
-    assert _changes(newest) == {
-        "Title": ("Headsets dropping calls", "Headsets dead on floor 2"),
-        "Severity": ("SEV3 · Medium", "SEV2 · High"),
-    }
+    # The resolution due time follows the severity, and the history says so.
+    assert newest.reason == "Edited: title, severity, resolution due"
+    changes = _changes(newest)
+    assert changes["Title"] == ("Headsets dropping calls", "Headsets dead on floor 2")
+    assert changes["Severity"] == ("SEV3 · Medium", "SEV2 · High")
+    assert set(changes) == {"Title", "Severity", "Resolution due"}
 
 
 def test_bookkeeping_fields_are_not_listed(world):
@@ -200,9 +201,18 @@ def test_history_is_newest_first_and_complete(world):
     assert [entry.when for entry in entries] == sorted(
         (entry.when for entry in entries), reverse=True
     )
+    # Time on hold does not count: the due time pauses, then comes back later.
+    resumed_due = Interruption.objects.get(pk=record.pk).resolution_due
+    assert resumed_due > record.resolution_due
     assert [entry.changes for entry in entries[:3]] == [
-        [FieldChange("Status", "On hold", "In progress")],
-        [FieldChange("Status", "In progress", "On hold")],
+        [
+            FieldChange("Resolution due", "—", str(resumed_due)),
+            FieldChange("Status", "On hold", "In progress"),
+        ],
+        [
+            FieldChange("Resolution due", str(record.resolution_due), "—"),
+            FieldChange("Status", "In progress", "On hold"),
+        ],
         [FieldChange("Status", "New", "In progress")],
     ]
     assert [entry.who for entry in entries] == [

@@ -118,12 +118,12 @@ def test_update_applies_changes_bumps_version_and_logs(world):
     assert updated.version == record.version == 2
     assert (record.title, record.severity) == ("CRM down", Severity.SEV1)
     (entry,) = _entries(record, TimelineKind.EDIT)
-    assert entry.message == "Changed title, severity."
-    assert entry.data == {"fields": ["severity", "title"]}
+    assert entry.message == "Changed title, severity, resolution due."
+    assert entry.data == {"fields": ["resolution_due", "severity", "title"]}
     assert entry.actor == world.lead
     latest = record.history.latest()
     assert latest.history_user == world.lead
-    assert latest.history_change_reason == "Edited: title, severity"
+    assert latest.history_change_reason == "Edited: title, severity, resolution due"
 
 
 def test_update_without_real_changes_does_nothing(world):

@@ -92,6 +92,9 @@ def test_team_lead_works_queues_and_exports():
     }
 
 
+OVERRIDE = "core.close_with_open_follow_ups"
+
+
 def test_administrator_configures_the_portal():
     perms = _permissions(roles.ADMINISTRATOR)
     for model in roles.CONFIGURATION_MODELS:
@@ -106,7 +109,20 @@ def test_administrator_configures_the_portal():
 @pytest.mark.parametrize("role", [roles.AGENT, roles.TEAM_LEAD, roles.AUDITOR])
 def test_only_administrators_configure(role):
     configuration = {name for name in _permissions(role) if name.startswith(("core.", "auth."))}
-    assert configuration == set()
+    assert configuration - {OVERRIDE} == set()
+
+
+@pytest.mark.parametrize(
+    ("role", "may"),
+    [
+        (roles.AGENT, False),
+        (roles.TEAM_LEAD, True),
+        (roles.AUDITOR, False),
+        (roles.ADMINISTRATOR, True),
+    ],
+)
+def test_leads_and_administrators_may_close_over_open_follow_ups(role, may):
+    assert (OVERRIDE in _permissions(role)) is may
 
 
 def test_no_role_may_delete_a_log():

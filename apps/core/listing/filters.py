@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..choices import Severity, Status
 from ..models import Client, Team
+from ..models.records import breached_condition
 from ..scoping import accessible_client_ids, sees_every_client
 from ..selectors import teams_for_clients, users_of_clients
 
@@ -30,6 +31,11 @@ class LogRecordFilterSet(filters.FilterSet):
     )
     status = filters.MultipleChoiceFilter(
         choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    breached = filters.BooleanFilter(
+        method="filter_breached",
+        label="Resolution target",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Breached"), ("false", "Not breached")]),
     )
     assignment = filters.ChoiceFilter(
         choices=[("me", "Assigned to me"), ("nobody", "Unassigned")],
@@ -72,6 +78,12 @@ class LogRecordFilterSet(filters.FilterSet):
         for field in self.text_fields:
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
+
+    def filter_breached(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = breached_condition()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_assignment(self, queryset, name, value):
         if value == "me":

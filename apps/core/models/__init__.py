@@ -1,6 +1,8 @@
 from .codes import CodeListEntry
 from .organisation import Client, ClientAssignment, Service, Team, TeamMembership
+from .outbox import OutboxMessage
 from .records import LogRecord, ReferenceSequence, RootCauseFields
+from .runs import TaskRun
 from .timeline import AlertDelivery, RecordLink, TimelineEntry
 
 __all__ = [
@@ -9,10 +11,12 @@ __all__ = [
     "ClientAssignment",
     "CodeListEntry",
     "LogRecord",
+    "OutboxMessage",
     "RecordLink",
     "ReferenceSequence",
     "RootCauseFields",
     "Service",
+    "TaskRun",
     "Team",
     "TeamMembership",
     "TimelineEntry",

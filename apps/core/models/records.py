@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from ..choices import RootCause, Severity, Status
 from ..scoping import scope_to_user
@@ -34,6 +35,17 @@ class LogRecordQuerySet(models.QuerySet):
 
     def open(self) -> "LogRecordQuerySet":
         return self.filter(status__in=Status.open_values())
+
+    def breached(self) -> "LogRecordQuerySet":
+        return self.filter(breached_condition())
+
+
+def breached_condition(now=None) -> models.Q:
+    """Missed its resolution target: still open past the due time, or resolved after it."""
+    now = now or timezone.now()
+    return models.Q(status__in=Status.open_values(), resolution_due__lt=now) | models.Q(
+        resolved_at__gt=models.F("resolution_due")
+    )
 
 
 class LogRecord(models.Model):
@@ -69,6 +81,11 @@ class LogRecord(models.Model):
     occurred_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Resolve by then; still open past it, or resolved later, it is breached.",
+    )
     cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,6 +106,8 @@ class LogRecord(models.Model):
             models.Index(fields=["severity", "occurred_at"], name="%(class)s_sev_occ"),
             models.Index(fields=["assignee", "occurred_at"], name="%(class)s_asg_occ"),
             models.Index(fields=["team", "occurred_at"], name="%(class)s_team_occ"),
+            # The "breached" filter and measure: records past their resolution due time.
+            models.Index(fields=["resolution_due"], name="%(class)s_res_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -110,6 +129,19 @@ class LogRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in Status.open_values()
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open and past its resolution due time."""
+        return bool(self.is_open and self.resolution_due and self.resolution_due < timezone.now())
+
+    @property
+    def is_breached(self) -> bool:
+        if self.is_overdue:
+            return True
+        return bool(
+            self.resolved_at and self.resolution_due and self.resolved_at > self.resolution_due
+        )
 
     def closing_problems(self) -> dict[str, str]:
         """Field → message for what must be filled before this record may close."""

@@ -55,6 +55,12 @@ class RecordLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        permissions = [
+            (
+                "close_with_open_follow_ups",
+                "Can close a record while records it caused are still open",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_type", "source_id", "target_type", "target_id", "relation"],

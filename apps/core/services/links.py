@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from ..chain import caused_by_descends_from
 from ..choices import LinkRelation, TimelineKind
 from ..models import LogRecord, RecordLink
 from .timeline import timeline_log
@@ -21,6 +22,11 @@ def record_link(source: LogRecord, target: LogRecord, *, relation: str, actor) -
     if source_type == target_type and source.pk == target.pk:
         raise ValidationError("A record cannot be linked to itself.")
     label = LinkRelation(relation).label.lower()
+    if relation == LinkRelation.CAUSED_BY and caused_by_descends_from(target, source):
+        raise ValidationError(
+            f"{target.reference} already follows from {source.reference}: "
+            "linking them this way would make a loop."
+        )
     try:
         with transaction.atomic():
             link = RecordLink.objects.create(

@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from ..chain import open_records_caused_by
 from ..choices import Status, TimelineKind
 from ..exceptions import StaleRecordError, TransitionError
 from ..models import LogRecord, Team
 from ..scoping import accessible_client_ids
+from ..targets import due_time_changes
 from ..workflow import is_allowed
 from .references import next_reference
 from .timeline import timeline_log
@@ -28,15 +30,9 @@ def _lock(record: LogRecord, expected_version: int | None) -> LogRecord:
     return locked
 
 
-# The history's change-reason column is varchar(100); longer reasons would fail to save.
-CHANGE_REASON_LENGTH = 100
-
-
 def _save(record: LogRecord, actor, reason: str) -> None:
     record.version += 1
     record._history_user = actor
-    if len(reason) > CHANGE_REASON_LENGTH:
-        reason = reason[: CHANGE_REASON_LENGTH - 1] + "…"
     record._change_reason = reason
     record.full_clean()
     record.save()
@@ -85,6 +81,13 @@ def record_apply(
     return locked
 
 
+def _follow_due_times(record: LogRecord, changed: dict[str, list[str]]) -> None:
+    """A new severity or start time recomputes the due times this change did not set."""
+    for name, due in due_time_changes(record, keep=changed).items():
+        changed[name] = [str(getattr(record, name)), str(due)]
+        setattr(record, name, due)
+
+
 def record_create(
     model: type[LogRecord], *, actor, values: dict, m2m: dict[str, Iterable] | None = None
 ) -> LogRecord:
@@ -96,6 +99,15 @@ def record_create(
         record.reference = next_reference(model.reference_prefix)
         record._history_user = actor
         record.full_clean()
+        filled = {
+            name: due
+            for name, due in due_time_changes(record).items()
+            if getattr(record, name) is None
+        }
+        if filled:
+            for name, due in filled.items():
+                setattr(record, name, due)
+            record.clean()  # the filled due times against what was entered with them
         _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
         _set_many_to_many(record, m2m or {})
@@ -126,6 +138,8 @@ def record_update(
             if old != value:
                 setattr(locked, name, value)
                 changed[name] = [str(old), str(value)]
+        if changed.keys() & {"severity", "occurred_at"}:
+            _follow_due_times(locked, changed)
         m2m_changed = {}
         for name, related in (m2m or {}).items():
             new_ids = {obj.pk for obj in related}
@@ -159,8 +173,13 @@ def record_change_status(
     actor,
     reason: str = "",
     expected_version: int | None = None,
+    override_open_follow_ups: bool = False,
 ) -> LogRecord:
-    """Move a record along the workflow; closing checks that kind's closing rules."""
+    """Move a record along the workflow; closing checks that kind's closing rules.
+
+    A record does not close while a record it caused is still open, unless someone allowed
+    to (a team lead) overrides with a reason, which the history and timeline keep.
+    """
     with transaction.atomic():
         locked = _lock(record, expected_version)
         current = locked.status
@@ -174,10 +193,14 @@ def record_change_status(
         reason = (reason or "").strip()
         if target == Status.CANCELLED and not reason:
             raise TransitionError({"reason": "Give a reason to cancel a record."})
+        override_note = ""
         if target == Status.CLOSED:
             problems = locked.closing_problems()
             if problems:
                 raise TransitionError(problems)
+            override_note = _check_follow_ups_closed(
+                locked, actor, reason, override=override_open_follow_ups
+            )
         now = timezone.now()
         if target == Status.RESOLVED:
             locked.resolved_at = now
@@ -189,8 +212,10 @@ def record_change_status(
         elif target == Status.CANCELLED:
             locked.cancel_reason = reason
         locked.status = target
-        message = f"{Status(current).label} → {Status(target).label}"
-        _save(locked, actor, message)
+        message = f"{Status(current).label} → {Status(target).label}" + override_note
+        _follow_hold(locked, current, now)
+        _save(locked, actor, message + (f": {reason}" if override_note else ""))
+        del locked._history_date
         timeline_log(
             locked,
             kind=TimelineKind.STATUS,
@@ -199,6 +224,43 @@ def record_change_status(
             data={"from": current, "to": target},
         )
     return locked
+
+
+def _follow_hold(record: LogRecord, current: str, now) -> None:
+    """Time on hold does not count: going on or off hold recomputes the due times.
+
+    The version about to be saved carries `now`, so the hold seen by the computation
+    (history plus this change) is the one the history will hold.
+    """
+    record._history_date = now
+    if Status.ON_HOLD in (current, record.status):
+        for name, due in due_time_changes(record).items():
+            setattr(record, name, due)
+
+
+def _check_follow_ups_closed(record: LogRecord, actor, reason: str, *, override: bool) -> str:
+    """Refuse to close over open follow-ups; with an allowed override, say what was open."""
+    still_open = open_records_caused_by(record)
+    if not still_open:
+        return ""
+    references = ", ".join(other.reference for other in still_open)
+    may_override = actor is not None and actor.has_perm("core.close_with_open_follow_ups")
+    if not override:
+        advice = (
+            "Close them first, or close anyway with a reason."
+            if may_override
+            else "Close them first, or ask a team lead to close it anyway."
+        )
+        raise TransitionError(
+            {"status": f"Still open, caused by this record: {references}. {advice}"}
+        )
+    if not may_override:
+        raise TransitionError(
+            {"status": "Only a team lead may close a record while records it caused are open."}
+        )
+    if not reason:
+        raise TransitionError({"reason": "Give the reason for closing while these are open."})
+    return f" while {references} still open"
 
 
 def _check_same_client(

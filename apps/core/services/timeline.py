@@ -2,8 +2,10 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from ..choices import TimelineKind
+from ..demo_bulk import BulkTable
 from ..models import TimelineEntry
 
 
@@ -18,6 +20,28 @@ def timeline_log(record, *, kind: str, message: str, actor=None, data=None) -> T
         message=message,
         data=data or {},
     )
+
+
+def timeline_log_many(events, *, actor=None) -> int:
+    """Append many portal events at once: `events` are (record, kind, message, data).
+
+    Written straight to the driver (COPY on PostgreSQL): a sweep may log thousands.
+    """
+    now = timezone.now()
+    rows = [
+        {
+            "client_id": record.client_id,
+            "content_type_id": ContentType.objects.get_for_model(record).pk,
+            "object_id": record.pk,
+            "kind": kind,
+            "actor_id": actor.pk if actor else None,
+            "message": message,
+            "data": data or {},
+            "created_at": now,
+        }
+        for record, kind, message, data in events
+    ]
+    return BulkTable(TimelineEntry, with_pk=False).insert(rows) if rows else 0
 
 
 def timeline_add_note(record, *, text: str, actor) -> TimelineEntry:

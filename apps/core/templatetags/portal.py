@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from ..choices import SEVERITY_COLOURS, Severity, Status
 
@@ -46,3 +47,28 @@ def person(user, empty: str = "—") -> str:
     if user is None:
         return empty
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def measure_value(item) -> str:
+    """A list figure in its unit: 1,234 · 87.5% · 4 min 05 s · 50 h 20 min · 3.8; none: —."""
+    value = item.value
+    if value is None:
+        return "—"
+    if item.unit == "percent":
+        return f"{value:.1f}%"
+    if item.unit == "seconds":
+        minutes, seconds = divmod(round(value), 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours:,} h {minutes:02d} min"
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    if item.unit == "number":
+        return f"{value:.1f}"
+    return f"{value:,}"
+
+
+@register.filter
+def kind_name(record) -> str:
+    """ "Interruption", "Call log"…: the kind of a record, for lists that mix kinds."""
+    return capfirst(record._meta.verbose_name)

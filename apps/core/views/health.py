@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ..runs import engine_state
+
 BROKER_TIMEOUT_SECONDS = 2
 
 
@@ -39,10 +41,18 @@ def _check_broker() -> dict:
     }
 
 
+def _check_sweep() -> dict:
+    try:
+        return engine_state()
+    except Exception as error:  # noqa: BLE001 - any failure means "down"
+        return {"ok": False, "error": error.__class__.__name__}
+
+
 @never_cache
 @require_GET
 def healthz(request):
     checks = {"database": _check_database(), "broker": _check_broker()}
+    checks["escalation_sweep"] = _check_sweep() if checks["database"]["ok"] else {"ok": False}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503

@@ -15,6 +15,7 @@ from ..forms import BulkActionForm
 from ..listing.counting import capped_count
 from ..listing.exports import ExportColumn, csv_response, xlsx_response
 from ..listing.keyset import InvalidCursor, paginate
+from ..listing.measures import Measure, compute_measures, standard_measures
 from ..listing.ordering import sort_keys
 from ..services.records import records_bulk_assign, records_bulk_change_status
 
@@ -34,6 +35,8 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     filterset_class = None
     table_class = None
     export_columns: list[ExportColumn] = []
+    # Figures of this kind shown after the standard ones (open, breached, by severity).
+    extra_measures: tuple[Measure, ...] = ()
     default_sort = "-occurred_at"
     select_related: tuple[str, ...] = ("client", "assignee", "team")
     prefetch_related: tuple[str, ...] = ()
@@ -101,6 +104,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             "table": table,
             "page": page,
             "cursor_error": cursor_error,
+            "measures": compute_measures(queryset, self.get_measures(), self.request.GET),
             "row_count": count,
             "row_count_capped": capped,
             "per_page": self.per_page(),
@@ -112,6 +116,10 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             "can_create": self.request.user.has_perm(model_permission(self.model, "add")),
             "model_meta": self.model._meta,
         }
+
+    def get_measures(self) -> list[Measure]:
+        """Override when a figure depends on the request or the time (build it here)."""
+        return [*standard_measures(), *self.extra_measures]
 
     def bulk_form(self):
         if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):

@@ -8,11 +8,14 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from ..chain import open_records_caused_by, record_chain
+from ..choices import Status
 from ..exceptions import StaleRecordError
 from ..followups import follow_ups_for
 from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
 from ..history import record_history
 from ..lookup import find_record
+from ..roles import log_models
 from ..services.links import linked_records, record_link
 from ..services.records import record_assign, record_change_status
 from ..services.timeline import timeline_add_note, timeline_for
@@ -60,6 +63,8 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
         record = self.object
         user = self.request.user
         can_change = user.has_perm(model_permission(self.model, "change"))
+        chain = record_chain(record, user)
+        closes_later = record.status not in (Status.CLOSED, Status.CANCELLED)
         context.update(
             app=self.model._meta.app_label,
             detail_template=self.detail_template,
@@ -67,11 +72,18 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
             history=record_history(record),
             can_change=can_change,
             note_form=NoteForm() if can_change else None,
-            status_form=StatusChangeForm(record=record) if can_change else None,
+            status_form=StatusChangeForm(record=record, user=user) if can_change else None,
             assign_form=AssignForm(record=record) if can_change else None,
             link_form=LinkForm() if can_change else None,
             links=linked_records(record, user),
-            closing_problems=record.closing_problems() if record.is_open else {},
+            chain=chain,
+            led_to=[
+                (model._meta.verbose_name_plural, chain.led_to.get(model, 0))
+                for model in log_models()
+                if model is not type(record)
+            ],
+            open_follow_ups=open_records_caused_by(record) if closes_later else [],
+            closing_problems=record.closing_problems() if closes_later else {},
             follow_ups=follow_ups_for(record, user),
         )
         return context
@@ -120,6 +132,9 @@ class AddNoteView(RecordActionView):
 class ChangeStatusView(RecordActionView):
     form_class = StatusChangeForm
 
+    def build_form(self, data, record):
+        return StatusChangeForm(data, record=record, user=self.request.user)
+
     def perform(self, record, data) -> None:
         updated = record_change_status(
             record,
@@ -127,6 +142,7 @@ class ChangeStatusView(RecordActionView):
             actor=self.request.user,
             reason=data["reason"],
             expected_version=data["version"],
+            override_open_follow_ups=data.get("override_open_follow_ups", False),
         )
         messages.success(
             self.request, f"{updated.reference} is now {updated.get_status_display()}."

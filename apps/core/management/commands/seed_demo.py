@@ -7,12 +7,18 @@ from argparse import BooleanOptionalAction
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from apps.calls.demo import seed_demo_calls
+from apps.calls.demo_volume import generate_call_volume
 from apps.core.demo import DEMO_PASSWORD, LOGINS, seed_organisation
 from apps.escalations.demo import generate_escalation_volume, seed_demo_escalations
+from apps.escalations.demo_matrix import seed_demo_matrices, seed_escalations_about_to_breach
 from apps.failures.demo import seed_demo_failures
 from apps.failures.demo_volume import generate_failure_volume
 from apps.interruptions.demo import DEMO_ROWS, seed_demo_interruptions
 from apps.interruptions.demo_volume import VOLUME_BATCH, generate_volume
+from apps.recovery.demo import seed_demo_recovery
+from apps.recovery.demo_volume import generate_recovery_volume
+from apps.sla.demo import seed_demo_sla
 
 
 class Command(BaseCommand):
@@ -49,6 +55,21 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="Also bulk-generate N extra failure reports with their corrective actions.",
+        )
+        parser.add_argument(
+            "--call-volume",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-generate N extra call logs, each with its creation version.",
+        )
+        parser.add_argument(
+            "--recovery-volume",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-generate N extra recovery cases with their interactions, actions, "
+            "resolution and feedback.",
         )
         parser.add_argument(
             "--batch-size",
@@ -96,6 +117,8 @@ class Command(BaseCommand):
             f"{sum(len(demo.services) for demo in organisation.clients)} services, "
             f"{len(organisation.users)} users."
         )
+        moved = seed_demo_sla(organisation)
+        self.stdout.write(f"Business calendars and SLA policies ready ({moved} due times moved).")
         created = seed_demo_interruptions(
             organisation, count=demo_rows, rng=random.Random(seed), now=now
         )
@@ -113,9 +136,12 @@ class Command(BaseCommand):
                 now=now,
             )
             self.stdout.write(f"Failure report volume: {count:,} added.")
+        matrices = seed_demo_matrices(organisation)
+        self.stdout.write(f"Escalation matrices: {matrices or 'already there, none'} added.")
         escalations = seed_demo_escalations(
             organisation, rng=random.Random(f"{seed}-escalations"), now=now
         )
+        escalations += seed_escalations_about_to_breach(organisation, now=now)
         self.stdout.write(f"Demo escalations: {escalations or 'already there, none'} added.")
         if options.get("escalation_volume", 0) > 0:
             count = generate_escalation_volume(
@@ -125,6 +151,26 @@ class Command(BaseCommand):
                 now=now,
             )
             self.stdout.write(f"Escalation volume: {count:,} added.")
+        calls = seed_demo_calls(organisation, rng=random.Random(f"{seed}-calls"), now=now)
+        self.stdout.write(f"Demo call logs: {calls or 'already there, none'} added.")
+        if options.get("call_volume", 0) > 0:
+            count = generate_call_volume(
+                organisation,
+                count=options["call_volume"],
+                rng=random.Random(f"{seed}-call-volume"),
+                now=now,
+            )
+            self.stdout.write(f"Call log volume: {count:,} added.")
+        recovery = seed_demo_recovery(organisation, rng=random.Random(f"{seed}-recovery"), now=now)
+        self.stdout.write(f"Demo recovery cases: {recovery or 'already there, none'} added.")
+        if options.get("recovery_volume", 0) > 0:
+            count = generate_recovery_volume(
+                organisation,
+                count=options["recovery_volume"],
+                rng=random.Random(f"{seed}-recovery-volume"),
+                now=now,
+            )
+            self.stdout.write(f"Recovery case volume: {count:,} added.")
         if volume:
             self._volume(organisation, volume, batch_size, volume_history, workers, seed, now)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password '{DEMO_PASSWORD}'):"))

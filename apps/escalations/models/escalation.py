@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.core.choices import Tier
@@ -45,7 +44,6 @@ class Escalation(LogRecord):
     )
     reason = models.TextField(help_text="Why it could not be resolved at the frontline.")
     first_response_due = models.DateTimeField(null=True, blank=True)
-    resolution_due = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolution_steps = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
@@ -53,14 +51,34 @@ class Escalation(LogRecord):
         blank=True, help_text="What will prevent it recurring."
     )
 
+    # The matrix as it stood when the escalation entered it: [{tier, team, minutes, …}, …].
+    matrix_steps = models.JSONField(default=list, blank=True, editable=False)
+    matrix_name = models.CharField(max_length=200, blank=True, editable=False)
+    tier_entered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tier_deadline = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Moves up (or breaches) at this time."
+    )
+    tier_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warned_tier = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     history = HistoricalRecords()
 
     class Meta(LogRecord.Meta):
         indexes = [
             *LogRecord.Meta.indexes,
             models.Index(fields=["tier", "occurred_at"], name="escalation_tier_occ"),
-            # The "overdue" filter: open escalations whose resolution due time has passed.
-            models.Index(fields=["resolution_due"], name="escalation_res_due"),
+            # The sweep: open escalations whose tier time (or its 80% warning) has come.
+            models.Index(
+                fields=["tier_deadline"],
+                name="escalation_sweep_due",
+                condition=models.Q(status__in=["new", "in_progress"], breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["tier_warn_at"],
+                name="escalation_sweep_warn",
+                condition=models.Q(status__in=["new", "in_progress"], breached_at__isnull=True),
+            ),
         ]
         constraints = [
             *LogRecord.Meta.constraints,
@@ -72,10 +90,6 @@ class Escalation(LogRecord):
             ("bulk_update_escalation", "Can assign and change status of many at once"),
             ("export_escalation", "Can export escalations"),
         ]
-
-    @property
-    def is_overdue(self) -> bool:
-        return bool(self.is_open and self.resolution_due and self.resolution_due < timezone.now())
 
     def clean(self) -> None:
         errors = {}

@@ -1,0 +1,213 @@
+"""The time-based escalation sweep: warn at 80%, move up when a tier's time runs out, breach.
+
+Set-based and safe to run twice or on two workers at once: open escalations whose warning or
+deadline has come are read in id order, a batch at a time, each batch locked with
+`SELECT … FOR UPDATE SKIP LOCKED` (on SQLite the write transaction itself is exclusive) and
+written in the same transaction as its timeline events, history and notifications. A worker
+killed half-way loses its transaction and nothing else: the next sweep does that batch again.
+Before acting, every deadline is recomputed from the tier start, the matrix copy and the hold
+periods in the history, so time on hold never makes anything move early.
+"""
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.core.bulk_writes import update_rows
+from apps.core.choices import Status, Tier, TimelineKind
+from apps.core.demo_bulk import BulkTable
+from apps.core.models import TeamMembership
+from apps.core.services.timeline import timeline_log_many
+from apps.sla.selectors import calendar_spec_for, holds_from_statuses
+
+from .engine import WARNING_SHARE, step_above, step_at, tier_clock
+from .models import Escalation
+from .notifications import EscalationEvent, notify_escalation_events
+
+ACTIVE = (Status.NEW, Status.IN_PROGRESS)
+BATCH_SIZE = 1000
+UPDATED_FIELDS = [
+    "tier",
+    "team",
+    "assignee",
+    "tier_entered_at",
+    "tier_deadline",
+    "tier_warn_at",
+    "warned_tier",
+    "breached_at",
+    "version",
+    "updated_at",
+]
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    moved: int = 0
+    breached: int = 0
+    rescheduled: int = 0
+    seconds: float = 0.0
+    references: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def as_dict(self) -> dict:
+        return {
+            "warned": self.warned,
+            "moved": self.moved,
+            "breached": self.breached,
+            "rescheduled": self.rescheduled,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _due(now: datetime) -> Q:
+    not_warned = Q(warned_tier__isnull=True) | Q(warned_tier__lt=F("tier"))
+    return Q(tier_deadline__lte=now) | (Q(tier_warn_at__lte=now) & not_warned)
+
+
+def escalation_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Act on every open escalation whose warning or tier deadline has come by `now`."""
+    now = now or timezone.now()
+    began = time.monotonic()
+    result = SweepResult()
+    after = 0
+    specs: dict[int, object] = {}
+    while True:
+        with transaction.atomic():
+            claimed = list(_claimable().filter(_due(now), pk__gt=after).order_by("pk")[:batch_size])
+            if not claimed:
+                break
+            after = claimed[-1].pk
+            _process(claimed, now, specs, result)
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def _claimable():
+    rows = Escalation.objects.filter(status__in=ACTIVE, breached_at__isnull=True)
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    return rows
+
+
+def _holds_by_escalation(ids: list[int]) -> dict[int, list]:
+    """Hold periods of each escalation, read from the history in one query."""
+    versions = (
+        Escalation.history.filter(id__in=ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "status")
+    )
+    by_id: dict[int, list] = defaultdict(list)
+    for pk, when, status in versions:
+        by_id[pk].append((when, status))
+    return {pk: holds_from_statuses(changes) for pk, changes in by_id.items()}
+
+
+def _members_by_team(rows: list[Escalation]) -> dict[int, set[int]]:
+    teams = {step["team"] for row in rows for step in row.matrix_steps}
+    members: dict[int, set[int]] = defaultdict(set)
+    for team_id, user_id in TeamMembership.objects.filter(team_id__in=teams).values_list(
+        "team_id", "user_id"
+    ):
+        members[team_id].add(user_id)
+    return members
+
+
+def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepResult) -> None:
+    holds = _holds_by_escalation([row.pk for row in rows])
+    members = _members_by_team(rows)
+    changed, events, notices = [], [], []
+    for row in rows:
+        if row.client_id not in specs:
+            specs[row.client_id] = calendar_spec_for(row.client_id)
+        spec = specs[row.client_id]
+        row_holds = holds.get(row.pk, [])
+        clock = tier_clock(spec, row.matrix_steps, row.tier, row.tier_entered_at, row_holds)
+        if clock is None:
+            continue
+        if clock.deadline <= now:
+            _move_or_breach(row, clock.deadline, spec, row_holds, members, events, notices, result)
+        elif clock.warn_at <= now and (row.warned_tier or 0) < row.tier:
+            row.warned_tier = row.tier
+            row.tier_warn_at, row.tier_deadline = clock.warn_at, clock.deadline
+            message = (
+                f"Warning: {int(WARNING_SHARE * 100)}% of the {Tier(row.tier).label} time is "
+                f"used; it moves on at {timezone.localtime(clock.deadline):%Y-%m-%d %H:%M}."
+            )
+            row._change_reason = message
+            events.append((row, TimelineKind.WARNING, message, {"tier": row.tier}))
+            notices.append(EscalationEvent(row, "warning", message))
+            result.warned += 1
+            result.references["warned"].append(row.reference)
+        else:
+            # On hold since the deadline was stored: only the stored times move.
+            row.tier_warn_at, row.tier_deadline = clock.warn_at, clock.deadline
+            row._change_reason = "Tier deadline recomputed: time on hold does not count."
+            result.rescheduled += 1
+        row.version += 1
+        row.updated_at = now
+        row._history_user = None
+        changed.append(row)
+    if changed:
+        update_rows(Escalation, changed, UPDATED_FIELDS)
+        _write_history(changed, now)
+        timeline_log_many(events)
+        notify_escalation_events(notices)
+
+
+def _write_history(rows: list[Escalation], now: datetime) -> None:
+    """One history version per changed escalation, by the portal itself, in one COPY."""
+    historical = Escalation.history.model
+    tracked = [field.attname for field in historical.tracked_fields]
+    BulkTable(historical, with_pk=False).insert(
+        {name: getattr(row, name) for name in tracked}
+        | {
+            "history_date": now,
+            "history_user_id": None,
+            "history_change_reason": row._change_reason,
+            "history_type": "~",
+        }
+        for row in rows
+    )
+
+
+def _move_or_breach(row, deadline, spec, holds, members, events, notices, result) -> None:
+    step = step_at(row.matrix_steps, row.tier)
+    following = step_above(row.matrix_steps, row.tier)
+    if following is None:
+        row.breached_at = deadline
+        row.tier_deadline = deadline
+        message = (
+            f"Breached: the {Tier(row.tier).label} time ({step['minutes']} business min) ran "
+            f"out at {timezone.localtime(deadline):%Y-%m-%d %H:%M} and no tier is left."
+        )
+        row._change_reason = message
+        events.append((row, TimelineKind.BREACH, message, {"tier": row.tier}))
+        notices.append(EscalationEvent(row, "breach", message))
+        result.breached += 1
+        result.references["breached"].append(row.reference)
+        return
+    previous = row.tier
+    row.tier = following["tier"]
+    row.team_id = following["team"]
+    if row.assignee_id is not None and row.assignee_id not in members[row.team_id]:
+        row.assignee_id = None
+    row.tier_entered_at = deadline
+    clock = tier_clock(spec, row.matrix_steps, row.tier, deadline, holds)
+    row.tier_warn_at, row.tier_deadline = clock.warn_at, clock.deadline
+    message = (
+        f"Moved up automatically from {Tier(previous).label} to {Tier(row.tier).label}, "
+        f"team {following['team_name']}: {step['minutes']} business min ran out at "
+        f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}."
+    )
+    row._change_reason = message
+    events.append(
+        (row, TimelineKind.ESCALATED, message, {"from_tier": previous, "to_tier": row.tier})
+    )
+    notices.append(EscalationEvent(row, f"tier{row.tier}", message))
+    result.moved += 1
+    result.references["moved"].append(row.reference)
