@@ -15,3 +15,19 @@ class EscalationsConfig(AppConfig):
         register_follow_up(
             label="Escalate", target="escalations.Escalation", origins=ESCALATION_ORIGINS
         )
+
+        from apps.sla.services import register_clock_recheck
+
+        from .models import Escalation
+        from .sweep import recheck_tier_clocks
+
+        register_clock_recheck(Escalation, recheck_tier_clocks)
+
+        from apps.core.retention import register_personal_data
+
+        from .models import Escalation
+
+        # The customer's name and account: anonymised past the client's retention.
+        register_personal_data(
+            Escalation, fields=("customer_name", "account_reference"), names=("customer_name",)
+        )

@@ -5,8 +5,11 @@ deadline has come are read in id order, a batch at a time, each batch locked wit
 `SELECT … FOR UPDATE SKIP LOCKED` (on SQLite the write transaction itself is exclusive) and
 written in the same transaction as its timeline events, history and notifications. A worker
 killed half-way loses its transaction and nothing else: the next sweep does that batch again.
-Before acting, every deadline is recomputed from the tier start, the matrix copy and the hold
-periods in the history, so time on hold never makes anything move early.
+Before acting, every deadline is recomputed from the tier start, the matrix copy, the hold
+periods in the history and the maintenance windows of the services the escalation is tied to,
+so time on hold or under maintenance never makes anything move early. A maintenance window
+still under way with no end recorded counts up to `now`: the clock stays stopped, and the
+escalation is looked at again when the time it had left has passed.
 """
 
 import time
@@ -23,6 +26,7 @@ from apps.core.choices import Status, Tier, TimelineKind
 from apps.core.demo_bulk import BulkTable
 from apps.core.models import TeamMembership
 from apps.core.services.timeline import timeline_log_many
+from apps.sla.maintenance import maintenance_holds_of
 from apps.sla.selectors import calendar_spec_for, holds_from_statuses
 
 from .engine import WARNING_SHARE, step_above, step_at, tier_clock
@@ -87,6 +91,20 @@ def escalation_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZ
     return result
 
 
+def recheck_tier_clocks(ids: list[int], *, now: datetime | None = None) -> int:
+    """Recompute the tier clocks of these escalations now (after their maintenance windows
+    moved): those already due act at once, the others keep their exact times. Returns how
+    many changed."""
+    now = now or timezone.now()
+    result = SweepResult()
+    specs: dict[int, object] = {}
+    for index in range(0, len(ids), BATCH_SIZE):
+        with transaction.atomic():
+            rows = list(_claimable().filter(pk__in=ids[index : index + BATCH_SIZE]).order_by("pk"))
+            _process(rows, now, specs, result)
+    return result.warned + result.moved + result.breached + result.rescheduled
+
+
 def _claimable():
     rows = Escalation.objects.filter(status__in=ACTIVE, breached_at__isnull=True)
     if connection.features.has_select_for_update_skip_locked:
@@ -94,8 +112,10 @@ def _claimable():
     return rows
 
 
-def _holds_by_escalation(ids: list[int]) -> dict[int, list]:
-    """Hold periods of each escalation, read from the history in one query."""
+def _holds_by_escalation(rows: list[Escalation], now: datetime) -> dict[int, list]:
+    """Hold periods of each escalation, read from the history in one query, and the
+    maintenance windows that stop its clock (an overrun with no end yet counts to `now`)."""
+    ids = [row.pk for row in rows]
     versions = (
         Escalation.history.filter(id__in=ids)
         .order_by("id", "history_date", "history_id")
@@ -104,7 +124,10 @@ def _holds_by_escalation(ids: list[int]) -> dict[int, list]:
     by_id: dict[int, list] = defaultdict(list)
     for pk, when, status in versions:
         by_id[pk].append((when, status))
-    return {pk: holds_from_statuses(changes) for pk, changes in by_id.items()}
+    holds = {pk: holds_from_statuses(changes) for pk, changes in by_id.items()}
+    for pk, windows in maintenance_holds_of(Escalation, rows, now=now).items():
+        holds[pk] = [*holds.get(pk, []), *((start, end or now) for start, end in windows)]
+    return holds
 
 
 def _members_by_team(rows: list[Escalation]) -> dict[int, set[int]]:
@@ -118,7 +141,7 @@ def _members_by_team(rows: list[Escalation]) -> dict[int, set[int]]:
 
 
 def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepResult) -> None:
-    holds = _holds_by_escalation([row.pk for row in rows])
+    holds = _holds_by_escalation(rows, now)
     members = _members_by_team(rows)
     changed, events, notices = [], [], []
     for row in rows:
@@ -143,10 +166,14 @@ def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepRe
             notices.append(EscalationEvent(row, "warning", message))
             result.warned += 1
             result.references["warned"].append(row.reference)
+        elif (row.tier_warn_at, row.tier_deadline) == (clock.warn_at, clock.deadline):
+            continue
         else:
-            # On hold since the deadline was stored: only the stored times move.
+            # A hold or a maintenance window since the times were stored: only they move.
             row.tier_warn_at, row.tier_deadline = clock.warn_at, clock.deadline
-            row._change_reason = "Tier deadline recomputed: time on hold does not count."
+            row._change_reason = (
+                "Tier deadline recomputed: time on hold or under maintenance does not count."
+            )
             result.rescheduled += 1
         row.version += 1
         row.updated_at = now

@@ -14,3 +14,13 @@ class SlaConfig(AppConfig):
         from .services import due_times_for
 
         register_due_time_policy(due_times_for)
+
+        from django.db.models.signals import post_save
+
+        from apps.core.models import RecordLink
+        from apps.interruptions.models import Interruption
+
+        from . import signals
+
+        post_save.connect(signals.maintenance_saved, sender=Interruption, dispatch_uid="sla-mw")
+        post_save.connect(signals.cause_linked, sender=RecordLink, dispatch_uid="sla-link")

@@ -30,6 +30,12 @@ from apps.core.services.timeline import timeline_log
 from apps.core.targets import DEFAULT_TARGETS, DUE_TIME_FIELDS, due_time_changes
 
 from .business_time import ALWAYS_OPEN, CalendarSpec, add_business_minutes
+from .maintenance import (
+    maintenance_holds,
+    maintenance_holds_of,
+    open_records_tied_to,
+    services_ever_affected,
+)
 from .models import SlaPolicy
 from .selectors import (
     OpenHold,
@@ -98,8 +104,9 @@ def _due(
 def due_times_for(record: LogRecord) -> DueTimes:
     """(first response due, resolution due) of any log record, as its client's SLA sets them.
 
-    Registered with core (apps.core.targets) as the portal's due-time policy. About five
-    queries: the policy, the calendar with its hours and holidays, the record's history.
+    Registered with core (apps.core.targets) as the portal's due-time policy. About ten
+    queries: the policy, the calendar with its hours and holidays, the record's history, the
+    maintenance windows of the services it is tied to.
     """
     if record.occurred_at is None:
         return None, None
@@ -109,7 +116,7 @@ def due_times_for(record: LogRecord) -> DueTimes:
         spec,
         record.occurred_at,
         policy_minutes(policy, record.severity),
-        hold_intervals(record),
+        [*hold_intervals(record), *maintenance_holds(record)],
         first_response_at=getattr(record, "first_response_at", None),
     )
 
@@ -182,6 +189,60 @@ def sla_recompute_open_records(
     return changed
 
 
+def sla_recompute_for_maintenance(
+    interruption_id: int, *, batch_size: int = RECOMPUTE_BATCH
+) -> dict[str, int]:
+    """After a maintenance window was planned, moved, ended or cancelled: recompute the due
+    times of every open record tied to a service it affects (or affected), then let the apps
+    with clocks of their own (escalation tiers) recheck theirs."""
+    from apps.interruptions.models import Interruption
+
+    interruption = (
+        Interruption.objects.filter(pk=interruption_id).only("client_id", "reference").first()
+    )
+    if interruption is None:
+        return {"changed": 0, "rechecked": 0}
+    client_id = interruption.client_id
+    services = services_ever_affected(interruption_id)
+    spec = calendar_spec_for(client_id)
+    policies = active_policies(client_id)
+    reason = f"maintenance window {interruption.reference} changed"
+    changed = rechecked = 0
+    for model in log_models():
+        pks = open_records_tied_to(model, client_id, services)
+        for index in range(0, len(pks), batch_size):
+            changed += _recompute_batch(
+                model, pks[index : index + batch_size], spec, policies, None, reason
+            )
+        for recheck in _clock_rechecks.get(model, ()):
+            rechecked += recheck(pks)
+    return {"changed": changed, "rechecked": rechecked}
+
+
+def sla_recompute_clocks(content_type_id: int, record_id: int) -> dict[str, int]:
+    """Recompute one record's due times and let its app recheck its own clock."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    record = model.objects.filter(pk=record_id, status__in=Status.open_values()).first()
+    if record is None:
+        return {"changed": 0, "rechecked": 0}
+    before = record.version
+    updated = sla_recompute(record, reason="tied to a maintenance window")
+    rechecked = sum(recheck([record_id]) for recheck in _clock_rechecks.get(model, ()))
+    return {"changed": int(updated.version != before), "rechecked": rechecked}
+
+
+# Model → callables rechecking that model's own clocks for a list of record ids.
+_clock_rechecks: dict[type[LogRecord], list] = {}
+
+
+def register_clock_recheck(model: type[LogRecord], recheck) -> None:
+    """Have `recheck(ids)` called when maintenance windows move under `model`'s records; it
+    answers how many records it changed."""
+    _clock_rechecks.setdefault(model, [])
+    if recheck not in _clock_rechecks[model]:
+        _clock_rechecks[model].append(recheck)
+
+
 def _recompute_batch(
     model: type[LogRecord],
     pks: list[int],
@@ -199,6 +260,8 @@ def _recompute_batch(
             .order_by("pk")
         )
         holds = hold_intervals_of(model, pks)
+        for pk, windows in maintenance_holds_of(model, rows, now=now).items():
+            holds[pk] = [*holds.get(pk, []), *windows]
         changed, events = [], []
         for row in rows:
             policy = policies.get(row.severity)

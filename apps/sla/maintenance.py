@@ -1,0 +1,228 @@
+"""Maintenance windows: SLA time does not run for records tied to the services under work.
+
+A maintenance window is a `maintenance` interruption of the client that is not cancelled. It
+runs from its planned start to its recorded end, or, while no end is recorded, to its planned
+end. Only a maintenance marked as under way (in progress or on hold) that has passed its
+planned end with no end recorded, an overrun, stays open: the clocks it holds stay stopped
+until someone records the end or moves it on. A maintenance nobody marked as under way ends
+when planned, so a forgotten record never stops clocks for good.
+
+A record is tied to a service when it names it (an interruption's affected services, a failure
+report's service) or when it was directly caused by an interruption that affects it. A
+maintenance interruption does not stop its own clock.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.choices import LinkRelation, Status
+from apps.core.models import LogRecord, RecordLink
+from apps.interruptions.models import Interruption, InterruptionKind
+
+from .selectors import OpenHold
+
+AffectedService = Interruption.affected_services.through
+# A record linked to an interruption is rarely older than this; windows over before it are
+# not looked for when a link is made.
+RECENT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Window:
+    interruption_id: int
+    reference: str
+    start: datetime
+    end: datetime | None  # None: overrunning, no end recorded yet
+    service_ids: frozenset[int]
+
+    @property
+    def hold(self) -> OpenHold:
+        return self.start, self.end
+
+
+UNDER_WAY = (Status.IN_PROGRESS, Status.ON_HOLD)
+
+
+def window_end(ended_at: datetime | None, planned_end: datetime, status: str, now: datetime):
+    if ended_at is not None:
+        return ended_at
+    overrunning = planned_end <= now and status in UNDER_WAY
+    return None if overrunning else planned_end
+
+
+def windows_by_client(
+    client_ids: Iterable[int], *, since: datetime | None = None, now: datetime | None = None
+) -> dict[int, list[Window]]:
+    """Client id → its maintenance windows not over before `since` (two queries)."""
+    now = now or timezone.now()
+    rows = Interruption.objects.filter(
+        client_id__in=set(client_ids),
+        kind=InterruptionKind.MAINTENANCE,
+        planned_start__isnull=False,
+        planned_end__isnull=False,
+    ).exclude(status=Status.CANCELLED)
+    if since is not None:
+        rows = rows.filter(
+            Q(ended_at__gte=since)
+            | Q(ended_at__isnull=True, planned_end__gte=since)
+            | Q(ended_at__isnull=True, status__in=UNDER_WAY)
+        )
+    found = list(
+        rows.values_list(
+            "pk", "client_id", "reference", "planned_start", "planned_end", "ended_at", "status"
+        )
+    )
+    services: dict[int, set[int]] = defaultdict(set)
+    for interruption_id, service_id in AffectedService.objects.filter(
+        interruption_id__in=[row[0] for row in found]
+    ).values_list("interruption_id", "service_id"):
+        services[interruption_id].add(service_id)
+    windows: dict[int, list[Window]] = defaultdict(list)
+    for pk, client_id, reference, start, planned_end, ended_at, status in found:
+        windows[client_id].append(
+            Window(
+                interruption_id=pk,
+                reference=reference,
+                start=start,
+                end=window_end(ended_at, planned_end, status, now),
+                service_ids=frozenset(services[pk]),
+            )
+        )
+    return windows
+
+
+def services_tied_to(model: type[LogRecord], pks: Iterable[int]) -> dict[int, set[int]]:
+    """Record id → the services the record is tied to (at most three queries)."""
+    pks = list(pks)
+    tied: dict[int, set[int]] = defaultdict(set)
+    if not pks:
+        return tied
+    if model is Interruption:
+        for interruption_id, service_id in AffectedService.objects.filter(
+            interruption_id__in=pks
+        ).values_list("interruption_id", "service_id"):
+            tied[interruption_id].add(service_id)
+    elif any(field.name == "service" for field in model._meta.concrete_fields):
+        for pk, service_id in model.objects.filter(pk__in=pks, service__isnull=False).values_list(
+            "pk", "service_id"
+        ):
+            tied[pk].add(service_id)
+    caused_by: dict[int, set[int]] = defaultdict(set)
+    for source_id, target_id in RecordLink.objects.filter(
+        relation=LinkRelation.CAUSED_BY,
+        source_type=ContentType.objects.get_for_model(model),
+        source_id__in=pks,
+        target_type=ContentType.objects.get_for_model(Interruption),
+    ).values_list("source_id", "target_id"):
+        caused_by[target_id].add(source_id)
+    if caused_by:
+        for interruption_id, service_id in AffectedService.objects.filter(
+            interruption_id__in=list(caused_by)
+        ).values_list("interruption_id", "service_id"):
+            for source_id in caused_by[interruption_id]:
+                tied[source_id].add(service_id)
+    return tied
+
+
+def maintenance_holds_of(
+    model: type[LogRecord], rows: Iterable[LogRecord], *, now: datetime | None = None
+) -> dict[int, list[OpenHold]]:
+    """Record id → the maintenance windows that stop its clock, for saved records (about five
+    queries for any number of rows)."""
+    rows = [row for row in rows if row.pk is not None]
+    tied = services_tied_to(model, [row.pk for row in rows])
+    tied_rows = [row for row in rows if tied.get(row.pk)]
+    if not tied_rows:
+        return {}
+    since = min((row.occurred_at for row in tied_rows if row.occurred_at), default=None)
+    windows = windows_by_client({row.client_id for row in tied_rows}, since=since, now=now)
+    holds: dict[int, list[OpenHold]] = {}
+    for row in tied_rows:
+        found = [
+            window.hold
+            for window in windows.get(row.client_id, ())
+            if window.service_ids & tied[row.pk]
+            and not (model is Interruption and window.interruption_id == row.pk)
+        ]
+        if found:
+            holds[row.pk] = found
+    return holds
+
+
+def maintenance_holds(record: LogRecord, *, now: datetime | None = None) -> list[OpenHold]:
+    """The maintenance windows that stop `record`'s clock (a record not saved yet is tied by
+    the service it names, if its kind names one)."""
+    if record.pk is not None:
+        return maintenance_holds_of(type(record), [record], now=now).get(record.pk, [])
+    service_id = getattr(record, "service_id", None)
+    if service_id is None or record.occurred_at is None:
+        return []
+    windows = windows_by_client([record.client_id], since=record.occurred_at, now=now)
+    return [
+        window.hold
+        for window in windows.get(record.client_id, ())
+        if service_id in window.service_ids
+    ]
+
+
+def open_records_tied_to(
+    model: type[LogRecord], client_id: int, service_ids: Iterable[int]
+) -> list[int]:
+    """Ids of `model`'s open records of the client tied to any of `service_ids`."""
+    service_ids = list(service_ids)
+    open_rows = model.objects.filter(client_id=client_id, status__in=Status.open_values())
+    own = Q(pk__in=[])
+    if model is Interruption:
+        own = Q(affected_services__in=service_ids)
+    elif any(field.name == "service" for field in model._meta.concrete_fields):
+        own = Q(service_id__in=service_ids)
+    causes = RecordLink.objects.filter(
+        relation=LinkRelation.CAUSED_BY,
+        source_type=ContentType.objects.get_for_model(model),
+        target_type=ContentType.objects.get_for_model(Interruption),
+        target_id__in=AffectedService.objects.filter(service_id__in=service_ids).values(
+            "interruption_id"
+        ),
+    ).values("source_id")
+    return sorted(set(open_rows.filter(own | Q(pk__in=causes)).values_list("pk", flat=True)))
+
+
+def services_ever_affected(interruption_id: int) -> set[int]:
+    """Every service the interruption affects or affected in any earlier version."""
+    historical = Interruption.history.model._meta.get_field(
+        "historicalinterruption_affected_services"
+    ).related_model
+    ever = set(
+        historical.objects.filter(interruption_id=interruption_id).values_list(
+            "service_id", flat=True
+        )
+    )
+    return ever | set(
+        AffectedService.objects.filter(interruption_id=interruption_id).values_list(
+            "service_id", flat=True
+        )
+    )
+
+
+def maintenance_windows_touch(client_id: int, interruption_id: int) -> bool:
+    """Whether any maintenance window of the client, not cancelled and not over, affects a
+    service the interruption affects (one query)."""
+    now = timezone.now()
+    return (
+        Interruption.objects.filter(
+            client_id=client_id,
+            kind=InterruptionKind.MAINTENANCE,
+            affected_services__in=AffectedService.objects.filter(
+                interruption_id=interruption_id
+            ).values("service_id"),
+        )
+        .exclude(status=Status.CANCELLED)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=now - RECENT))
+        .exists()
+    )
