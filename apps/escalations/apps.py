@@ -25,8 +25,6 @@ class EscalationsConfig(AppConfig):
 
         from apps.core.retention import register_personal_data
 
-        from .models import Escalation
-
         # The customer's name and account: anonymised past the client's retention.
         register_personal_data(
             Escalation, fields=("customer_name", "account_reference"), names=("customer_name",)

@@ -17,7 +17,13 @@ class RecoveryConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.followups import register_follow_up
+        from apps.core.retention import register_personal_data
+
+        from .models import RecoveryCase
 
         register_follow_up(
             label="Start recovery case", target="recovery.RecoveryCase", origins=RECOVERY_ORIGINS
+        )
+        register_personal_data(
+            RecoveryCase, fields=("customer_name", "account_reference"), names=("customer_name",)
         )
