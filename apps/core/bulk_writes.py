@@ -1,30 +1,62 @@
 """Writing many changed rows at once, faster than `QuerySet.bulk_update`.
 
 `bulk_update` builds one CASE expression per field and row, which costs Django about 15 ms
-per row to compile at 10,000 rows; one prepared UPDATE per row sent with `executemany`
-(pipelined by psycopg) does the same work in a fraction of the time, on every database.
+per row to compile at 10,000 rows. On PostgreSQL the rows go in one
+`UPDATE … FROM (VALUES …)` statement per few thousand rows, a single plan and a single round
+trip; elsewhere, one prepared UPDATE per row sent with `executemany`.
 """
 
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
+# PostgreSQL accepts at most 65,535 parameters in one statement.
+MAX_PARAMETERS = 60_000
+
 
 def update_rows(model: type[models.Model], rows: Iterable[models.Model], names: Sequence[str]):
     """Save fields `names` of each row (by primary key); history is the caller's concern."""
     fields = [model._meta.get_field(name) for name in names]
+    params = [
+        [row.pk]
+        + [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        for row in rows
+    ]
+    if not params:
+        return 0
+    if connection.vendor == "postgresql":
+        _update_from_values(model, fields, params)
+    else:
+        _update_one_by_one(model, fields, params)
+    return len(params)
+
+
+def _update_from_values(model, fields, params) -> None:
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    casts = ", ".join(f"%s::{column.db_type(connection)}" for column in columns)
+    names = ", ".join(quote(column.column) for column in columns)
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields)
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
+    table = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            values = ", ".join([f"({casts})"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v ({names}) "
+                f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}",
+                [value for row in chunk for value in row],
+            )
+
+
+def _update_one_by_one(model, fields, params) -> None:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = (
         f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-        + [row.pk]
-        for row in rows
-    ]
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-    return len(params)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*row[1:], row[0]] for row in params])

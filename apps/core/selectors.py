@@ -1,9 +1,12 @@
 """Reads reused across apps."""
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import Client, Team
+from .models import Client, Team, TeamMembership
 from .roles import TEAM_LEAD
 
 
@@ -38,3 +41,14 @@ def users_of_clients(client_ids) -> QuerySet:
 def teams_for_clients(client_ids) -> QuerySet:
     """Teams serving any of the clients, frontline first."""
     return Team.objects.filter(clients__in=client_ids).distinct().order_by("tier", "name")
+
+
+def members_by_team(team_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Team id → the ids of its members, for many teams in one query (teams without members
+    answer an empty set)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for team_id, user_id in TeamMembership.objects.filter(team_id__in=set(team_ids)).values_list(
+        "team_id", "user_id"
+    ):
+        members[team_id].add(user_id)
+    return members

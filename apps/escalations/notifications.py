@@ -6,18 +6,18 @@ The (recipient, event key) constraint keeps a re-run from telling anyone twice, 
 are queued a chunk of notifications at a time through the outbox.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.demo_bulk import BulkTable
-from apps.core.models import Client, Team, TeamMembership
+from apps.core.models import Client, Team
 from apps.core.queueing import enqueue_on_commit
-from apps.core.selectors import client_team_leads
+from apps.core.selectors import client_team_leads, members_by_team
 from apps.notifications.models import Notification
 
 from .engine import step_at
@@ -82,11 +82,7 @@ def notify_escalation_events(events: list[EscalationEvent]) -> list[int]:
     if not events:
         return []
     team_ids = {event.escalation.team_id for event in events}
-    members: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in TeamMembership.objects.filter(team_id__in=team_ids).values_list(
-        "team_id", "user_id"
-    ):
-        members[team_id].add(user_id)
+    members = members_by_team(team_ids)
     leads_of_team = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "lead_id"))
     client_leads: dict[int, set[int]] = {}
     for client_id in {event.escalation.client_id for event in events if event.kind == "breach"}:
@@ -100,6 +96,8 @@ def notify_escalation_events(events: list[EscalationEvent]) -> list[int]:
         get_user_model().objects.filter(pk__in=everyone, is_active=True).values_list("pk", "email")
     )
     content_type_id = ContentType.objects.get_for_model(Escalation).pk
+    # One reverse() for all: at ten thousand events a call each is a second and a half.
+    url_pattern = reverse("escalations:detail", args=["REFERENCE"])
     now = timezone.now()
     rows = []
     for event, people in wanted.items():
@@ -110,7 +108,7 @@ def notify_escalation_events(events: list[EscalationEvent]) -> list[int]:
             "content_type_id": content_type_id,
             "object_id": escalation.pk,
             "reference": escalation.reference,
-            "url": escalation.get_absolute_url(),
+            "url": url_pattern.replace("REFERENCE", escalation.reference),
             "subject": f"{escalation.reference}: {event.message}"[:SUBJECT_LENGTH],
             "body": f"{escalation.reference} · {escalation.title}\n\n{event.message}\n",
             "body_html": "",

@@ -5,7 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apps.core.choices import Tier
-from apps.core.models import Client, Team, TeamMembership
+from apps.core.models import Client, Team
+from apps.core.selectors import members_by_team
 from apps.sla.business_time import business_minutes_between
 from apps.sla.selectors import calendar_spec_for
 
@@ -77,11 +78,7 @@ def matrix_preview(
         preview.warnings.append("The matrix has no steps: nothing will ever fire.")
         return preview
     team_ids = [step["team"] for step in steps]
-    members: dict[int, int] = {}
-    for team_id in TeamMembership.objects.filter(team_id__in=team_ids).values_list(
-        "team_id", flat=True
-    ):
-        members[team_id] = members.get(team_id, 0) + 1
+    members = {team_id: len(people) for team_id, people in members_by_team(team_ids).items()}
     preview.warnings += _step_warnings(client, steps, members)
     spec = calendar_spec_for(client.pk)
     zone = ZoneInfo(client.timezone)

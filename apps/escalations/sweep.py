@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.core.bulk_writes import update_rows
 from apps.core.choices import Status, Tier, TimelineKind
 from apps.core.demo_bulk import BulkTable
-from apps.core.models import TeamMembership
+from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
 from apps.sla.maintenance import maintenance_holds_of
 from apps.sla.selectors import calendar_spec_for, holds_from_statuses
@@ -130,19 +130,9 @@ def _holds_by_escalation(rows: list[Escalation], now: datetime) -> dict[int, lis
     return holds
 
 
-def _members_by_team(rows: list[Escalation]) -> dict[int, set[int]]:
-    teams = {step["team"] for row in rows for step in row.matrix_steps}
-    members: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in TeamMembership.objects.filter(team_id__in=teams).values_list(
-        "team_id", "user_id"
-    ):
-        members[team_id].add(user_id)
-    return members
-
-
 def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepResult) -> None:
     holds = _holds_by_escalation(rows, now)
-    members = _members_by_team(rows)
+    members = members_by_team({step["team"] for row in rows for step in row.matrix_steps})
     changed, events, notices = [], [], []
     for row in rows:
         if row.client_id not in specs:

@@ -1,11 +1,12 @@
 """Escalations: customer issues moved beyond the frontline, tier by tier, until resolved."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.choices import Tier
-from apps.core.models import CodeListEntry, LogRecord
+from apps.core.models import Client, CodeListEntry, LogRecord
 
 
 class EscalationOrigin(models.TextChoices):
@@ -27,6 +28,27 @@ class EscalationChannel(models.TextChoices):
 
 class Escalation(LogRecord):
     reference_prefix = "ESC"
+
+    # The standard keys without an index of their own: the (key, occurred_at) indexes of
+    # LogRecord serve every lookup by them, and each index more slows every sweep that moves
+    # thousands of escalations.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", db_index=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "core.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     customer_name = models.CharField(max_length=120, blank=True)
     account_reference = models.CharField(max_length=60, blank=True)
@@ -62,7 +84,10 @@ class Escalation(LogRecord):
     warned_tier = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     breached_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # History is read by record (id) and date; the sweep writes thousands of versions a run.
+    history = HistoricalRecords(
+        no_db_index=["reference", "client", "assignee", "team", "reported_by", "category"]
+    )
 
     class Meta(LogRecord.Meta):
         indexes = [
