@@ -11,6 +11,7 @@ from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.selectors import users_of_clients
 
+from .callbacks import overdue_call_backs, waiting_call_backs
 from .masking import can_view_personal_data
 from .models import Call, Direction, Outcome, QualityAudit, Sentiment
 from .search import search
@@ -41,6 +42,11 @@ class CallFilterSet(LogRecordFilterSet):
     sentiment = filters.MultipleChoiceFilter(
         choices=Sentiment.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
+    call_back = filters.ChoiceFilter(
+        choices=[("waiting", "Waiting"), ("overdue", "Overdue")],
+        method="filter_call_back",
+        label="Call-backs",
+    )
 
     class Meta:
         model = Call
@@ -52,6 +58,7 @@ class CallFilterSet(LogRecordFilterSet):
             "disposition",
             "query_category",
             "sentiment",
+            "call_back",
             "severity",
             "status",
             "assignee",
@@ -78,6 +85,13 @@ class CallFilterSet(LogRecordFilterSet):
         if not value:
             return queryset
         return search(queryset, value, personal=self.personal)
+
+    def filter_call_back(self, queryset, name, value):
+        """Waiting: a follow-up is due and its call not logged yet, on a call not finished;
+        overdue: the same, past its due time."""
+        if value == "overdue":
+            return overdue_call_backs(queryset)
+        return waiting_call_backs(queryset)
 
 
 class QualityAuditFilterSet(filters.FilterSet):

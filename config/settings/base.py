@@ -205,3 +205,7 @@ LOGGING = {
 
 # Absolute address of the portal, for links in e-mails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
+
+# Missed-call follow-up: a missed or dropped inbound call is called back within this many
+# business minutes (of the client's calendar) of its end.
+CALL_BACK_WITHIN_MINUTES = env.int("CALL_BACK_WITHIN_MINUTES", default=120)

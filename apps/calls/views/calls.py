@@ -10,6 +10,7 @@ from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView, model_permission
 from apps.core.views.records import RecordDetailView, RecordFormView
 
+from ..callbacks import call_back_of
 from ..filters import CallFilterSet
 from ..forms import CallForm, QualityAuditForm
 from ..masking import MASKED_FIELDS, can_view_personal_data, mask_value, shown_name
@@ -132,11 +133,13 @@ class CallDetailView(RecordDetailView):
             follow_up_url = (
                 reverse("calls:create") + "?" + urlencode({"follow_up_of": record.reference})
             )
+        follow_up_calls = list(record.follow_ups.order_by("occurred_at", "id"))
         context.update(
             audits=record.audits.select_related("auditor").order_by("-scored_at", "-id"),
             audit_form=QualityAuditForm(record=record) if can_audit else None,
-            follow_up_calls=record.follow_ups.order_by("occurred_at", "id"),
+            follow_up_calls=follow_up_calls,
             follow_up_url=follow_up_url,
+            call_back=call_back_of(record, followed_up=bool(follow_up_calls)),
             personal_data_hidden=not can_view_personal_data(user),
             wait=duration(record.wait_seconds),
             talk=duration(record.talk_seconds),
