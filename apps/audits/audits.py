@@ -11,6 +11,7 @@ from apps.core.choices import Severity, Status
 from apps.core.roles import log_models
 
 from .models import FindingKind
+from .notices import tell_leads
 from .services import AuditOutcome, finding_file, known_fingerprints
 
 # An open record with no update for longer than its severity's limit is stale.
@@ -29,9 +30,11 @@ def _limit(severity: str) -> str:
     return f"{int(hours)} hours" if hours < 48 else f"{int(hours // 24)} days"
 
 
-def _file_new(model, rows, outcome: AuditOutcome, kind: str, describe, now) -> None:
-    """File a finding for each (record, fingerprint) of `rows` not filed before."""
+def _file_new(model, rows, outcome: AuditOutcome, kind: str, describe, now) -> list:
+    """File a finding for each (record, fingerprint) of `rows` not filed before; returns the
+    (record, finding) pairs filed now."""
     rows = list(rows)
+    filed = []
     known = known_fingerprints(fingerprint for _, fingerprint in rows)
     for record, fingerprint in rows:
         if fingerprint in known:
@@ -46,6 +49,8 @@ def _file_new(model, rows, outcome: AuditOutcome, kind: str, describe, now) -> N
         )
         if finding is not None:
             outcome.finding_ids.append(finding.pk)
+            filed.append((record, finding))
+    return filed
 
 
 def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
@@ -58,8 +63,17 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
     for model in log_models():
         type_id = ContentType.objects.get_for_model(model).pk
         records = list(
-            model.objects.filter(overdue, status__in=Status.open_values()).only(
-                "pk", "client_id", "reference", "severity", "updated_at"
+            model.objects.filter(overdue, status__in=Status.open_values())
+            .select_related("client", "team")
+            .only(
+                "pk",
+                "reference",
+                "title",
+                "severity",
+                "updated_at",
+                "client__name",
+                "client__code",
+                "team__lead_id",
             )
         )
         outcome.examined += len(records)
@@ -75,7 +89,8 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
             (record, f"stale:{type_id}:{record.pk}:{record.updated_at.isoformat()}")
             for record in records
         )
-        _file_new(model, rows, outcome, FindingKind.STALE, describe, now)
+        filed = _file_new(model, rows, outcome, FindingKind.STALE, describe, now)
+        outcome.extra["leads_told"] = outcome.extra.get("leads_told", 0) + tell_leads(filed)
     return outcome
 
 

@@ -14,6 +14,7 @@ from apps.core.choices import RootCause, Severity, Status, TimelineKind
 from apps.core.models import TaskRun, TimelineEntry
 from apps.escalations.models import Escalation
 from apps.interruptions.models import Interruption
+from apps.notifications.models import Notification
 from tests.factories import InterruptionFactory
 from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
 
@@ -156,3 +157,31 @@ def test_recurrence_audit_files_one_finding_per_service_and_category(world):
     assert outcome.as_dict()["filed"] == 2
     assert audit_recurrence().as_dict()["filed"] == 0
     assert Escalation.objects.count() == 4
+
+
+def test_a_stale_record_tells_its_team_lead_once(world):
+    record = InterruptionFactory(client=world.client_a, severity=Severity.SEV2, team=world.team_a1)
+    _last_updated(record, timedelta(hours=30))
+
+    assert audit_stale_records().as_dict()["leads_told"] == 1
+    notice = Notification.objects.get()
+    assert notice.recipient == world.lead
+    assert notice.reference == record.reference
+    assert "stale" in notice.subject
+    assert audit_stale_records().as_dict()["leads_told"] == 0
+    assert Notification.objects.count() == 1
+
+
+def test_a_stale_record_without_a_team_lead_tells_the_client_leads(world):
+    world.team_a1.lead = None
+    world.team_a1.save()
+    record = InterruptionFactory(client=world.client_a, severity=Severity.SEV2, team=world.team_a1)
+    other = EscalationFactory(client=world.client_b, severity=Severity.SEV1)
+    _last_updated(record, timedelta(hours=30))
+    _last_updated(other, timedelta(hours=30))
+
+    audit_stale_records()
+
+    told = Notification.objects.filter(reference=record.reference)
+    assert list(told.values_list("recipient__username", flat=True)) == ["lead"]
+    assert not Notification.objects.filter(reference=other.reference).exists()  # no lead at B
