@@ -10,8 +10,8 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from apps.core.bulk_insert import BulkTable
 from apps.core.choices import Severity, Status, TimelineKind
-from apps.core.demo_bulk import BulkTable
 from apps.core.models import TimelineEntry
 from apps.core.services.references import format_reference, reserve_reference_numbers
 from apps.core.targets import default_resolution_due

@@ -31,9 +31,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from apps.core.bulk_insert import BulkTable
 from apps.core.bulk_writes import update_rows
 from apps.core.choices import TimelineKind
-from apps.core.demo_bulk import BulkTable
 from apps.core.services.timeline import timeline_log_many
 from apps.sla.business_time import CalendarSpec, add_business_minutes
 from apps.sla.selectors import calendar_spec_for

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from apps.core.bulk_insert import refresh_statistics, tune_for_bulk_load
 from apps.core.choices import Status, Tier
 from apps.core.demo import DemoOrganisation
-from apps.core.demo_bulk import refresh_statistics, tune_for_bulk_load
 from apps.core.models import CodeListEntry
 from apps.core.targets import default_resolution_due
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.demo_bulk import BulkTable
+from apps.core.bulk_insert import BulkTable
 from apps.core.models import Client, Team
 from apps.core.queueing import enqueue_on_commit
 from apps.core.selectors import client_team_leads, members_by_team

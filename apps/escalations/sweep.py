@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.bulk_insert import BulkTable
 from apps.core.bulk_writes import update_rows
 from apps.core.choices import Status, Tier, TimelineKind
-from apps.core.demo_bulk import BulkTable
 from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
 from apps.sla.maintenance import maintenance_holds_of

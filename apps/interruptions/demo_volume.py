@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from django.db import connection, connections, transaction
 
+from apps.core.bulk_insert import BulkTable, refresh_statistics, tune_for_bulk_load
 from apps.core.demo import DemoOrganisation
-from apps.core.demo_bulk import BulkTable, refresh_statistics, tune_for_bulk_load
 
 from .demo import WINDOW, history_m2m_model, references_for, through_model
 from .demo_drafts import SETTLED_AGE, Draft, InterruptionDrafter

@@ -275,7 +275,7 @@ def test_a_malformed_file_changes_nothing(world, codes, content, message):
 
 def test_a_crash_half_way_leaves_nothing_behind(world, codes, monkeypatch):
     from apps.calls.importing import runner
-    from apps.core.demo_bulk import BulkTable
+    from apps.core.bulk_insert import BulkTable
 
     monkeypatch.setattr(runner, "BATCH_SIZE", 2)
     real_insert = BulkTable.insert

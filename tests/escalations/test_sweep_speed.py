@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.bulk_insert import BulkTable, refresh_statistics
 from apps.core.choices import Severity, Status, Tier
-from apps.core.demo_bulk import BulkTable, refresh_statistics
 from apps.core.services.references import format_reference, reserve_reference_numbers
 from apps.escalations.engine import matrix_snapshot
 from apps.escalations.models import Escalation, EscalationMatrix, MatrixStep

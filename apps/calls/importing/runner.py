@@ -28,8 +28,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from apps.core.bulk_insert import BulkTable, refresh_statistics
 from apps.core.choices import Severity, TimelineKind
-from apps.core.demo_bulk import BulkTable, refresh_statistics
 from apps.core.models import Client, TimelineEntry
 from apps.core.services.references import format_reference, reserve_reference_numbers
 

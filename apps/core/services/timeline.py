@@ -4,8 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ..bulk_insert import BulkTable
 from ..choices import TimelineKind
-from ..demo_bulk import BulkTable
 from ..models import TimelineEntry
 
 

@@ -1,10 +1,10 @@
-"""Writing generated volume fast: COPY on PostgreSQL, one prepared executemany elsewhere.
+"""Writing many new rows fast: COPY on PostgreSQL, one prepared executemany elsewhere.
 
 `QuerySet.bulk_create` prepares every value of every row through its field (about 200 µs a
-row for a 40-column log record, before the database does any work), which puts a million
-rows far past the time a benchmark set-up may take. Generated rows are already valid and in
-the database's own types, so they go straight to the driver; primary keys are reserved up
-front so related rows can point at them. Use inside `transaction.atomic()`.
+row for a 40-column log record, before the database does any work), which is most of the
+time of a call import, a sweep's history or a demo load. Rows written here are already
+valid and in the database's own types, so they go straight to the driver; primary keys are
+reserved up front so related rows can point at them. Use inside `transaction.atomic()`.
 """
 
 import json
