@@ -1,7 +1,8 @@
 """Administrators configure business calendars and SLA policies here.
 
 Every save or delete recomputes the due times of the client's open records (see
-`sla_recompute_open_records`) and says how many moved.
+`sla_recompute_open_records_soon`): at once, saying how many moved, or, for a client with
+many open records, by a worker after the save, saying so.
 """
 
 from django.contrib import admin, messages
@@ -12,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.core.models import Client
 
 from .models import BusinessCalendar, Holiday, SlaPolicy, WorkingHours, overlapping_hours
-from .services import sla_recompute_open_records
+from .services import RECOMPUTE_IN_REQUEST, sla_recompute_open_records_soon
 
 
 class RecomputingAdmin(SimpleHistoryAdmin):
@@ -33,9 +34,18 @@ class RecomputingAdmin(SimpleHistoryAdmin):
             if client.pk in seen:
                 continue
             seen.add(client.pk)
-            count = sla_recompute_open_records(
+            count = sla_recompute_open_records_soon(
                 client, actor=request.user, reason=self.recompute_reason
             )
+            if count is None:
+                self.message_user(
+                    request,
+                    f"{client} has more than {RECOMPUTE_IN_REQUEST:,} open records: their due "
+                    "times are being recomputed in the background; each record that moves "
+                    "says so in its history and timeline.",
+                    messages.INFO,
+                )
+                continue
             self.message_user(
                 request,
                 f"Due times recomputed for {client}: {count} open record"

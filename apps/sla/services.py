@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.core.choices import Severity, Status, TimelineKind
 from apps.core.models import Client, LogRecord, TimelineEntry
+from apps.core.queueing import enqueue_on_commit
 from apps.core.roles import log_models
 from apps.core.services.records import record_apply
 from apps.core.services.timeline import timeline_log
@@ -187,6 +188,27 @@ def sla_recompute_open_records(
                 model, pks[index : index + batch_size], spec, policies, actor, reason
             )
     return changed
+
+
+# More open records than this are recomputed by a worker, not in the administrator's request.
+RECOMPUTE_IN_REQUEST = 2000
+
+
+def sla_recompute_open_records_soon(client: Client, *, actor=None, reason: str) -> int | None:
+    """Recompute the client's open records now when they are few (returns how many changed),
+    or queue the recompute for a worker after commit when they are many (returns None)."""
+    open_count = sum(
+        model.objects.filter(client=client, status__in=Status.open_values()).count()
+        for model in log_models()
+    )
+    if open_count <= RECOMPUTE_IN_REQUEST:
+        return sla_recompute_open_records(client, actor=actor, reason=reason)
+    from .tasks import recompute_open_records
+
+    enqueue_on_commit(
+        recompute_open_records, client.pk, actor.pk if actor is not None else None, reason
+    )
+    return None
 
 
 def sla_recompute_for_maintenance(

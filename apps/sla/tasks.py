@@ -1,8 +1,15 @@
 """Celery tasks of the SLA engine."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
-from .services import sla_recompute_clocks, sla_recompute_for_maintenance
+from apps.core.models import Client
+
+from .services import (
+    sla_recompute_clocks,
+    sla_recompute_for_maintenance,
+    sla_recompute_open_records,
+)
 
 
 @shared_task
@@ -15,3 +22,14 @@ def recompute_for_maintenance(interruption_id: int) -> dict:
 def recompute_clocks_of(content_type_id: int, record_id: int) -> dict:
     """Due times and tier clock of one record newly tied to a maintenance window."""
     return sla_recompute_clocks(content_type_id, record_id)
+
+
+@shared_task
+def recompute_open_records(client_id: int, actor_id: int | None, reason: str) -> dict:
+    """Due times of a client's open records after its SLA configuration changed (when too
+    many to recompute within the administrator's request)."""
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        return {"changed": 0}
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return {"changed": sla_recompute_open_records(client, actor=actor, reason=reason)}

@@ -6,7 +6,9 @@ import pytest
 
 from apps.core import roles
 from apps.core.choices import Severity
+from apps.core.models import OutboxMessage
 from apps.sla.models import BusinessCalendar, SlaPolicy, WorkingHours
+from apps.sla.tasks import recompute_open_records
 from tests.factories import UserFactory
 from tests.factories_sla import (
     OFFICE_HOURS,
@@ -110,6 +112,39 @@ def test_saving_a_policy_recomputes_the_clients_open_records(
     assert latest.history_user == world.admin
     messages = [str(message) for message in response.context["messages"]]
     assert "Due times recomputed for Acme Retail: 1 open record changed." in messages
+
+
+def test_a_client_with_many_open_records_is_recomputed_by_a_worker(
+    world, client, configured, make_interruption, monkeypatch
+):
+    monkeypatch.setattr("apps.sla.services.RECOMPUTE_IN_REQUEST", 0)
+    record = make_interruption(MONDAY_9)
+    client.force_login(world.admin)
+    policy = configured["policy"]
+
+    response = client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/",
+        {
+            "client": world.client_a.pk,
+            "severity": Severity.SEV3,
+            "first_response_minutes": "60",
+            "resolution_minutes": "600",
+            "active": "on",
+        },
+        follow=True,
+    )
+
+    record.refresh_from_db()
+    assert record.resolution_due == london(2026, 3, 2, 17, 0)  # not yet
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("recomputed in the background" in message for message in messages)
+    queued = OutboxMessage.objects.get(task_name="apps.sla.tasks.recompute_open_records")
+    assert queued.args == [world.client_a.pk, world.admin.pk, "SLA policy changed"]
+
+    assert recompute_open_records(*queued.args) == {"changed": 1}
+    record.refresh_from_db()
+    assert record.resolution_due == london(2026, 3, 3, 11, 0)
+    assert record.history.latest().history_user == world.admin
 
 
 def test_a_policy_refused_by_validation_is_not_saved(world, client, configured):
