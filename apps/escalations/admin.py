@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.core.admin import LogRecordAdmin
 
 from .models import Escalation, EscalationMatrix, MatrixStep
+from .services import matrix_edited
 
 
 @admin.register(Escalation)
@@ -34,6 +35,4 @@ class EscalationMatrixAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
-            EscalationMatrix.objects.filter(pk=form.instance.pk).update(
-                version=form.instance.version + 1
-            )
+            matrix_edited(form.instance)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.choices import LinkRelation, Severity, Tier, TimelineKind
@@ -16,7 +17,7 @@ from apps.core.targets import due_times_for
 from apps.sla.selectors import calendar_spec_for, hold_intervals
 
 from .engine import entry_values, tier_clock
-from .models import Escalation
+from .models import Escalation, EscalationMatrix
 
 
 def _with_due_times(values: dict, *, record: Escalation) -> dict:
@@ -198,3 +199,9 @@ def escalation_record_first_response(
             data={"fields": ["first_response_at"]},
         )
     return updated
+
+
+def matrix_edited(matrix: EscalationMatrix) -> None:
+    """An edit of a matrix or of its steps raises its version. Escalations under way keep the
+    copy of the steps they entered with; new ones copy this version."""
+    EscalationMatrix.objects.filter(pk=matrix.pk).update(version=F("version") + 1)
