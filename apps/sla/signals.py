@@ -5,6 +5,8 @@ action, and a record can be tied to one later by a "caused by" link: every such 
 recompute of the clocks it may move, after the transaction commits.
 """
 
+from django.contrib.contenttypes.models import ContentType
+
 from apps.core.choices import LinkRelation
 from apps.core.queueing import enqueue_on_commit
 from apps.interruptions.models import Interruption, InterruptionKind
@@ -23,7 +25,7 @@ def cause_linked(sender, instance, created: bool, **kwargs) -> None:
     """A record newly caused by an interruption under maintenance: recompute its clocks."""
     if not created or instance.relation != LinkRelation.CAUSED_BY:
         return
-    if instance.target_type.model_class() is not Interruption:
+    if instance.target_type_id != ContentType.objects.get_for_model(Interruption).pk:
         return
     if not maintenance_windows_touch(instance.client_id, instance.target_id):
         return
