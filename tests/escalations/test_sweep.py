@@ -157,6 +157,23 @@ def test_time_on_hold_does_not_count(world, matrix, category):
     assert escalation_sweep(now=start + 91 * MIN).moved == 1
 
 
+def test_a_resolved_escalation_is_told_about_no_more_and_resumes_if_reopened(
+    world, matrix, category
+):
+    """Once someone has dealt with it, nothing more fires: no warning, move or notice."""
+    start = timezone.now() - 300 * MIN
+    escalation = _escalate(world, category, start)
+    escalation = record_change_status(escalation, target=Status.IN_PROGRESS, actor=world.lead)
+    escalation = record_change_status(escalation, target=Status.RESOLVED, actor=world.lead)
+    for minutes in (25, 31, 100, 250):
+        result = escalation_sweep(now=start + minutes * MIN)
+        assert (result.warned, result.moved, result.breached) == (0, 0, 0)
+    assert not Notification.objects.filter(object_id=escalation.pk).exists()
+
+    record_change_status(escalation, target=Status.IN_PROGRESS, actor=world.lead)
+    assert escalation_sweep(now=start + 31 * MIN).moved == 1
+
+
 def test_a_matrix_edit_leaves_escalations_under_way_alone(world, matrix, category):
     start = timezone.now()
     before = _escalate(world, category, start)
