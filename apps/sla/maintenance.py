@@ -97,6 +97,10 @@ def windows_by_client(
     return windows
 
 
+def _names_a_service(model: type[LogRecord]) -> bool:
+    return any(field.name == "service" for field in model._meta.concrete_fields)
+
+
 def services_tied_to(model: type[LogRecord], pks: Iterable[int]) -> dict[int, set[int]]:
     """Record id → the services the record is tied to (at most three queries)."""
     pks = list(pks)
@@ -108,7 +112,7 @@ def services_tied_to(model: type[LogRecord], pks: Iterable[int]) -> dict[int, se
             interruption_id__in=pks
         ).values_list("interruption_id", "service_id"):
             tied[interruption_id].add(service_id)
-    elif any(field.name == "service" for field in model._meta.concrete_fields):
+    elif _names_a_service(model):
         for pk, service_id in model.objects.filter(pk__in=pks, service__isnull=False).values_list(
             "pk", "service_id"
         ):
@@ -180,7 +184,7 @@ def open_records_tied_to(
     own = Q(pk__in=[])
     if model is Interruption:
         own = Q(affected_services__in=service_ids)
-    elif any(field.name == "service" for field in model._meta.concrete_fields):
+    elif _names_a_service(model):
         own = Q(service_id__in=service_ids)
     causes = RecordLink.objects.filter(
         relation=LinkRelation.CAUSED_BY,
