@@ -60,3 +60,40 @@ def _update_one_by_one(model, fields, params) -> None:
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[*row[1:], row[0]] for row in params])
+
+
+def copy_to_history(
+    model: type[models.Model], reasons: dict[int, str], *, date, user_id: int | None = None
+) -> int:
+    """One history version (django-simple-history, change "~") of each record in `reasons`
+    as it now stands in the database, with its own change reason; returns how many.
+
+    Copied inside the database (INSERT … SELECT): reading the rows into Python to write them
+    back costs more than the change that called for the versions.
+    """
+    if not reasons:
+        return 0
+    historical = model.history.model
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in historical.tracked_fields)
+    chosen = ", ".join(f"t.{quote(field.column)}" for field in historical.tracked_fields)
+    extra = ", ".join(
+        quote(historical._meta.get_field(name).column)
+        for name in ("history_date", "history_user", "history_change_reason", "history_type")
+    )
+    pk = quote(model._meta.pk.column)
+    date = historical._meta.get_field("history_date").get_db_prep_value(date, connection)
+    items = list(reasons.items())
+    per_statement = MAX_PARAMETERS // 2 - 2
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), per_statement):
+            chunk = items[start : start + per_statement]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"WITH changed (id, reason) AS (VALUES {values}) "
+                f"INSERT INTO {quote(historical._meta.db_table)} ({columns}, {extra}) "
+                f"SELECT {chosen}, %s, %s, changed.reason, '~' "
+                f"FROM {quote(model._meta.db_table)} t JOIN changed ON t.{pk} = changed.id",
+                [value for item in chunk for value in item] + [date, user_id],
+            )
+    return len(items)

@@ -36,6 +36,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .bulk_writes import copy_to_history
 from .choices import Status
 from .models import Client, LogRecord
 
@@ -284,25 +285,6 @@ def _anonymise_batch(spec: PersonalData, ids: list[int], reason: str) -> int:
 
 
 def _add_versions(spec: PersonalData, ids: list[int], reason: str) -> None:
-    """One history version of each record `ids` as it now stands, by the portal itself.
-
-    Copied inside the database (INSERT … SELECT): reading the rows into Python and writing
-    them back costs more than the anonymising UPDATE itself.
-    """
-    quote = connection.ops.quote_name
-    historical = spec.history_model
-    columns = ", ".join(quote(model_field.column) for model_field in historical.tracked_fields)
-    extra = ", ".join(quote(historical._meta.get_field(name).column) for name in HISTORY_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"INSERT INTO {quote(historical._meta.db_table)} ({columns}, {extra}) "
-        f"SELECT {columns}, %s, NULL, %s, %s FROM {quote(spec.model._meta.db_table)} "
-        f"WHERE {quote(spec.model._meta.pk.column)} IN ({placeholders})"
-    )
-    # When the change was made (the run's `now` only sets the cutoff): history stays in
-    # time order.
-    written_at = historical._meta.get_field("history_date").get_db_prep_value(
-        timezone.now(), connection
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [written_at, reason, "~", *ids])
+    """One history version of each record `ids` as it now stands, by the portal itself, made
+    when the change was (the run's `now` only sets the cutoff): history stays in time order."""
+    copy_to_history(spec.model, dict.fromkeys(ids, reason), date=timezone.now())

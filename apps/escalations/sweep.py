@@ -21,8 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.core.bulk_insert import BulkTable
-from apps.core.bulk_writes import update_rows
+from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Status, Tier, TimelineKind
 from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
@@ -105,8 +104,27 @@ def recheck_tier_clocks(ids: list[int], *, now: datetime | None = None) -> int:
     return result.warned + result.moved + result.breached + result.rescheduled
 
 
+# What the sweep reads of an escalation; its history versions are copied in the database.
+READ_FIELDS = (
+    "client_id",
+    "reference",
+    "title",
+    "occurred_at",
+    "matrix_steps",
+    "tier",
+    "team_id",
+    "assignee_id",
+    "tier_entered_at",
+    "tier_deadline",
+    "tier_warn_at",
+    "warned_tier",
+    "breached_at",
+    "version",
+)
+
+
 def _claimable():
-    rows = Escalation.objects.filter(status__in=ACTIVE, breached_at__isnull=True)
+    rows = Escalation.objects.filter(status__in=ACTIVE, breached_at__isnull=True).only(*READ_FIELDS)
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, of=("self",))
     return rows
@@ -167,29 +185,12 @@ def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepRe
             result.rescheduled += 1
         row.version += 1
         row.updated_at = now
-        row._history_user = None
         changed.append(row)
     if changed:
         update_rows(Escalation, changed, UPDATED_FIELDS)
-        _write_history(changed, now)
+        copy_to_history(Escalation, {row.pk: row._change_reason for row in changed}, date=now)
         timeline_log_many(events)
         notify_escalation_events(notices)
-
-
-def _write_history(rows: list[Escalation], now: datetime) -> None:
-    """One history version per changed escalation, by the portal itself, in one COPY."""
-    historical = Escalation.history.model
-    tracked = [field.attname for field in historical.tracked_fields]
-    BulkTable(historical, with_pk=False).insert(
-        {name: getattr(row, name) for name in tracked}
-        | {
-            "history_date": now,
-            "history_user_id": None,
-            "history_change_reason": row._change_reason,
-            "history_type": "~",
-        }
-        for row in rows
-    )
 
 
 def _move_or_breach(row, deadline, spec, holds, members, events, notices, result) -> None:
