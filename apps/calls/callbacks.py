@@ -31,8 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from apps.core.bulk_insert import BulkTable
-from apps.core.bulk_writes import update_rows
+from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import TimelineKind
 from apps.core.services.timeline import timeline_log_many
 from apps.sla.business_time import CalendarSpec, add_business_minutes
@@ -123,7 +122,7 @@ def schedule_call_backs(
     """Give every missed or dropped inbound call still waiting for one a call-back due time.
 
     Cost per batch of `batch_size` calls: one locking select (over the partial index), one
-    pipelined UPDATE, one COPY of history versions and one COPY of timeline events; each
+    pipelined UPDATE, one INSERT … SELECT of history versions and one COPY of timeline events; each
     client's calendar is read once per run (three queries).
     """
     if batch_size < 1:
@@ -178,21 +177,5 @@ def _schedule(rows: list[Call], now: datetime, minutes: int, specs: dict) -> Non
             )
         )
     update_rows(Call, rows, UPDATED_FIELDS)
-    _write_history(rows, now)
+    copy_to_history(Call, {row.pk: row._change_reason for row in rows}, date=now)
     timeline_log_many(events)
-
-
-def _write_history(rows: list[Call], now: datetime) -> None:
-    """One history version per scheduled call, by the portal itself, in one COPY."""
-    historical = Call.history.model
-    tracked = [field.attname for field in historical.tracked_fields]
-    BulkTable(historical, with_pk=False).insert(
-        {name: getattr(row, name) for name in tracked}
-        | {
-            "history_date": now,
-            "history_user_id": None,
-            "history_change_reason": row._change_reason,
-            "history_type": "~",
-        }
-        for row in rows
-    )
