@@ -15,7 +15,7 @@ class SlaConfig(AppConfig):
 
         register_due_time_policy(due_times_for)
 
-        from django.db.models.signals import post_save
+        from django.db.models.signals import m2m_changed, post_save
 
         from apps.core.models import RecordLink
         from apps.interruptions.models import Interruption
@@ -24,3 +24,8 @@ class SlaConfig(AppConfig):
 
         post_save.connect(signals.maintenance_saved, sender=Interruption, dispatch_uid="sla-mw")
         post_save.connect(signals.cause_linked, sender=RecordLink, dispatch_uid="sla-link")
+        m2m_changed.connect(
+            signals.services_changed,
+            sender=Interruption.affected_services.through,
+            dispatch_uid="sla-services",
+        )

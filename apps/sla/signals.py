@@ -32,3 +32,19 @@ def cause_linked(sender, instance, created: bool, **kwargs) -> None:
     from .tasks import recompute_clocks_of
 
     enqueue_on_commit(recompute_clocks_of, instance.source_type_id, instance.source_id)
+
+
+def services_changed(sender, instance, action: str, **kwargs) -> None:
+    """An interruption's affected services are saved after the interruption itself, so its
+    due times were computed without them: recompute once they are known, if any of them is
+    under maintenance."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not isinstance(instance, Interruption) or instance.kind == InterruptionKind.MAINTENANCE:
+        return
+    if not maintenance_windows_touch(instance.client_id, instance.pk):
+        return
+    from .tasks import recompute_clocks_of
+
+    interruption_type = ContentType.objects.get_for_model(Interruption).pk
+    enqueue_on_commit(recompute_clocks_of, interruption_type, instance.pk)
