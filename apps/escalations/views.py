@@ -7,6 +7,7 @@ from apps.core.listing.exports import ExportColumn
 from apps.core.lookup import find_record
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import RecordActionView, RecordDetailView, RecordFormView
+from apps.sla.maintenance import windows_ahead_of
 
 from .filters import EscalationFilterSet
 from .forms import EscalationForm, FirstResponseForm, MoveTierForm
@@ -73,6 +74,7 @@ class EscalationDetailView(RecordDetailView):
         acts = context["can_change"] and record.is_open
         context.update(
             tier_label=Tier(record.tier).label,
+            maintenance_windows=windows_ahead_of(record) if record.is_open else [],
             move_tier_form=MoveTierForm(record=record) if acts else None,
             first_response_form=(
                 FirstResponseForm(record=record)

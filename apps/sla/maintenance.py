@@ -159,6 +159,28 @@ def maintenance_holds_of(
     return holds
 
 
+def windows_ahead_of(record: LogRecord, *, now: datetime | None = None) -> list[Window]:
+    """The maintenance windows tied to `record` that are under way or still to come, earliest
+    first: what its page shows as pausing its clock."""
+    now = now or timezone.now()
+    if record.pk is None:
+        return []
+    tied = services_tied_to(type(record), [record.pk]).get(record.pk)
+    if not tied:
+        return []
+    windows = windows_by_client([record.client_id], since=now, now=now).get(record.client_id, [])
+    return sorted(
+        (
+            window
+            for window in windows
+            if window.service_ids & tied
+            and window.interruption_id != (record.pk if isinstance(record, Interruption) else None)
+            and (window.end is None or window.end > now)
+        ),
+        key=lambda window: window.start,
+    )
+
+
 def maintenance_holds(record: LogRecord, *, now: datetime | None = None) -> list[OpenHold]:
     """The maintenance windows that stop `record`'s clock (a record not saved yet is tied by
     the service it names, if its kind names one)."""

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from apps.core.choices import LinkRelation, Severity, Status, Tier
 from apps.core.models import RecordLink
@@ -319,3 +320,20 @@ def test_linking_a_record_to_an_interruption_under_maintenance_queues_its_recomp
     escalation.refresh_from_db()
     assert escalation.resolution_due == escalation.occurred_at + 8 * 60 * MIN + 60 * MIN
     assert escalation.tier_deadline == START + 90 * MIN
+
+
+def test_the_escalation_page_shows_the_windows_that_pause_its_clock(
+    world, client, crm, ivr, matrix, plan_maintenance
+):
+    now = timezone.now()
+    ahead = plan_maintenance([crm], now + 60 * MIN, now + 120 * MIN)
+    plan_maintenance([ivr], now + 60 * MIN, now + 120 * MIN)  # not tied
+    plan_maintenance([crm], now - 300 * MIN, now - 200 * MIN)  # over
+    with frozen(now):
+        escalation = _escalate(world, _crm_incident(world, crm), start=now)
+    client.force_login(world.agent)
+
+    page = client.get(f"/escalations/{escalation.reference}/").content.decode()
+
+    assert page.count("Clock paused during maintenance") == 1
+    assert f"Clock paused during maintenance {ahead.reference}" in page
