@@ -99,7 +99,12 @@ def recheck_tier_clocks(ids: list[int], *, now: datetime | None = None) -> int:
     specs: dict[int, object] = {}
     for index in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
-            rows = list(_claimable().filter(pk__in=ids[index : index + BATCH_SIZE]).order_by("pk"))
+            # Waits for rows someone is saving: a recheck skipped now would not come round again.
+            rows = list(
+                _claimable(skip_locked=False)
+                .filter(pk__in=ids[index : index + BATCH_SIZE])
+                .order_by("pk")
+            )
             _process(rows, now, specs, result)
     return result.warned + result.moved + result.breached + result.rescheduled
 
@@ -123,10 +128,10 @@ READ_FIELDS = (
 )
 
 
-def _claimable():
+def _claimable(*, skip_locked: bool = True):
     rows = Escalation.objects.filter(status__in=ACTIVE, breached_at__isnull=True).only(*READ_FIELDS)
     if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, of=("self",))
+        rows = rows.select_for_update(skip_locked=skip_locked, of=("self",))
     return rows
 
 
