@@ -1,12 +1,14 @@
 from django.contrib import messages
-from django.http import Http404
 
 from apps.core.choices import Severity, Status, Tier
-from apps.core.followups import follow_up_for
 from apps.core.listing.exports import ExportColumn
-from apps.core.lookup import find_record
 from apps.core.views.listing import BulkActionView, FilteredTableView
-from apps.core.views.records import RecordActionView, RecordDetailView, RecordFormView
+from apps.core.views.records import (
+    FollowUpFormMixin,
+    RecordActionView,
+    RecordDetailView,
+    RecordFormView,
+)
 from apps.sla.maintenance import windows_ahead_of
 
 from .filters import EscalationFilterSet
@@ -85,27 +87,12 @@ class EscalationDetailView(RecordDetailView):
         return context
 
 
-class EscalationFormView(RecordFormView):
+class EscalationFormView(FollowUpFormMixin, RecordFormView):
     model = Escalation
     form_class = EscalationForm
     template_name = "escalations/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.origin = None
-        return super().dispatch(request, *args, **kwargs)
-
-    def origin_record(self):
-        """The record named by ?origin= that this user may reach and escalate from, or 404."""
-        reference = self.request.GET.get("origin", "").strip()
-        if not reference or self.record is not None:
-            return None
-        if self.origin is None:
-            found = find_record(self.request.user, reference)
-            follow_up = follow_up_for(Escalation)
-            if follow_up is None or not follow_up.accepts(found):
-                raise Http404(f"{found.reference} cannot be escalated.")
-            self.origin = found
-        return self.origin
+    cannot_follow = "{reference} cannot be escalated."
 
     def get_initial(self):
         initial = super().get_initial()
@@ -117,19 +104,6 @@ class EscalationFormView(RecordFormView):
             if hasattr(origin, "follow_up_initial"):
                 initial.update(origin.follow_up_initial(self.request.user))
         return initial
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["origin"] = self.origin_record()
-        return context
-
-    def get(self, request, *args, **kwargs):
-        self.origin_record()  # an unreachable origin is a 404 before anything is drawn
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.origin_record()
-        return super().post(request, *args, **kwargs)
 
     def create(self, form):
         return escalation_create(

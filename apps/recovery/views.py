@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 
 from apps.core.choices import Severity
 from apps.core.exceptions import StaleRecordError
-from apps.core.followups import follow_up_for
-from apps.core.lookup import find_record
 from apps.core.views.listing import BulkActionView, FilteredTableView
-from apps.core.views.records import RecordActionView, RecordDetailView, RecordFormView
+from apps.core.views.records import (
+    FollowUpFormMixin,
+    RecordActionView,
+    RecordDetailView,
+    RecordFormView,
+)
 
 from .exports import EXPORT_COLUMNS, with_export_annotations
 from .filters import RecoveryCaseFilterSet
@@ -68,27 +71,12 @@ class RecoveryCaseDetailView(RecordDetailView):
         return context
 
 
-class RecoveryCaseFormView(RecordFormView):
+class RecoveryCaseFormView(FollowUpFormMixin, RecordFormView):
     model = RecoveryCase
     form_class = RecoveryCaseForm
     template_name = "recovery/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.origin = None
-        return super().dispatch(request, *args, **kwargs)
-
-    def origin_record(self):
-        """The record named by ?origin= that this user may reach and recover from, or 404."""
-        reference = self.request.GET.get("origin", "").strip()
-        if not reference or self.record is not None:
-            return None
-        if self.origin is None:
-            found = find_record(self.request.user, reference)
-            follow_up = follow_up_for(RecoveryCase)
-            if follow_up is None or not follow_up.accepts(found):
-                raise Http404(f"No recovery case can start from {found.reference}.")
-            self.origin = found
-        return self.origin
+    cannot_follow = "No recovery case can start from {reference}."
 
     def get_initial(self):
         initial = super().get_initial()
@@ -112,19 +100,6 @@ class RecoveryCaseFormView(RecordFormView):
             return origin.follow_up_initial(self.request.user)
         names = ("customer_name", "account_reference")
         return {name: getattr(origin, name) for name in names if getattr(origin, name, "")}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["origin"] = self.origin_record()
-        return context
-
-    def get(self, request, *args, **kwargs):
-        self.origin_record()  # an unreachable origin is a 404 before anything is drawn
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.origin_record()
-        return super().post(request, *args, **kwargs)
 
     def create(self, form):
         return recovery_case_create(

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -11,7 +11,7 @@ from django.views.generic import DetailView, FormView
 from ..chain import open_records_caused_by, record_chain
 from ..choices import Status
 from ..exceptions import StaleRecordError
-from ..followups import follow_ups_for
+from ..followups import follow_up_for, follow_ups_for
 from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
 from ..history import record_history
 from ..lookup import find_record
@@ -230,3 +230,40 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
     def update(self, form):
         raise NotImplementedError
+
+
+class FollowUpFormMixin:
+    """A create form opened from another record (`?origin=<reference>`), e.g. "Escalate" on a
+    call: the origin must be one this user may reach and this kind may follow, else 404,
+    before anything is drawn or saved. Edit forms have no origin."""
+
+    cannot_follow = "{reference} cannot be followed up here."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.origin = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def origin_record(self):
+        reference = self.request.GET.get("origin", "").strip()
+        if not reference or self.record is not None:
+            return None
+        if self.origin is None:
+            found = find_record(self.request.user, reference)
+            follow_up = follow_up_for(self.model)
+            if follow_up is None or not follow_up.accepts(found):
+                raise Http404(self.cannot_follow.format(reference=found.reference))
+            self.origin = found
+        return self.origin
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["origin"] = self.origin_record()
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.origin_record()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.origin_record()
+        return super().post(request, *args, **kwargs)
