@@ -13,10 +13,9 @@ from django.views import View
 from apps.core.choices import Severity
 from apps.core.listing.counting import capped_count
 from apps.core.listing.exports import ExportColumn
-from apps.core.listing.keyset import InvalidCursor, paginate
 from apps.core.listing.measures import Measure, compute_measures, count_of
-from apps.core.listing.ordering import sort_keys
-from apps.core.views.listing import PER_PAGE_CHOICES, FilteredTableView, model_permission
+from apps.core.listing.pages import PER_PAGE_CHOICES, requested_page
+from apps.core.views.listing import FilteredTableView, model_permission
 
 from .filters import AuditFindingFilterSet
 from .models import AuditFinding, FindingKind
@@ -67,25 +66,15 @@ class AuditFindingListView(FilteredTableView):
 
     def page_context(self, queryset) -> dict:
         can_acknowledge = self.request.user.has_perm(ACKNOWLEDGE)
-        sort = self.request.GET.get("sort") or self.default_sort
-        probe = self.table_class([], order_by=sort)
-        if not probe.order_by:
-            sort = self.default_sort
-            probe = self.table_class([], order_by=sort)
-        keys = sort_keys(self.model, probe.database_order(), tie_breaker="found_at")
-        rows_query = queryset.select_related(*self.select_related)
-        cursor_error = None
-        try:
-            page = paginate(
-                rows_query,
-                keys,
-                per_page=self.per_page(),
-                after=self.request.GET.get("after"),
-                before=self.request.GET.get("before"),
-            )
-        except InvalidCursor as error:
-            cursor_error = str(error)
-            page = paginate(rows_query, keys, per_page=self.per_page())
+        requested = requested_page(
+            self.request,
+            queryset.select_related(*self.select_related),
+            model=self.model,
+            table_class=self.table_class,
+            default_sort=self.default_sort,
+            tie_breaker="found_at",
+        )
+        sort, page, cursor_error = requested.sort, requested.page, requested.cursor_error
         count, capped = capped_count(queryset)
         return {
             "filter": self.filterset,

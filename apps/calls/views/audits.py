@@ -10,10 +10,9 @@ from django.views.generic import TemplateView
 
 from apps.core.listing.counting import capped_count
 from apps.core.listing.exports import ExportColumn
-from apps.core.listing.keyset import InvalidCursor, paginate
-from apps.core.listing.ordering import sort_keys
+from apps.core.listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from apps.core.scoping import scope_to_user
-from apps.core.views.listing import EXPORT_FORMATS, PER_PAGE_CHOICES
+from apps.core.views.listing import EXPORT_FORMATS
 from apps.core.views.records import RecordActionView
 
 from ..filters import QualityAuditFilterSet
@@ -83,11 +82,7 @@ class QualityAuditListView(LoginRequiredMixin, PermissionRequiredMixin, Template
         return self.filterset.qs
 
     def per_page(self) -> int:
-        try:
-            value = int(self.request.GET.get("per_page", PER_PAGE_CHOICES[0]))
-        except ValueError:
-            return PER_PAGE_CHOICES[0]
-        return value if value in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+        return per_page_from(self.request)
 
     def get(self, request, *args, **kwargs):
         queryset = self.filtered_queryset()
@@ -100,25 +95,15 @@ class QualityAuditListView(LoginRequiredMixin, PermissionRequiredMixin, Template
         return self.render_to_response(context)
 
     def page_context(self, queryset) -> dict:
-        sort = self.request.GET.get("sort") or self.default_sort
-        probe = QualityAuditTable([], order_by=sort)
-        if not probe.order_by:
-            sort = self.default_sort
-            probe = QualityAuditTable([], order_by=sort)
-        keys = sort_keys(QualityAudit, probe.database_order(), tie_breaker="scored_at")
-        rows = queryset.select_related("call", "call__assignee", "client", "auditor")
-        cursor_error = None
-        try:
-            page = paginate(
-                rows,
-                keys,
-                per_page=self.per_page(),
-                after=self.request.GET.get("after"),
-                before=self.request.GET.get("before"),
-            )
-        except InvalidCursor as error:
-            cursor_error = str(error)
-            page = paginate(rows, keys, per_page=self.per_page())
+        requested = requested_page(
+            self.request,
+            queryset.select_related("call", "call__assignee", "client", "auditor"),
+            model=QualityAudit,
+            table_class=QualityAuditTable,
+            default_sort=self.default_sort,
+            tie_breaker="scored_at",
+        )
+        sort, page, cursor_error = requested.sort, requested.page, requested.cursor_error
         count, capped = capped_count(queryset)
         return {
             "filter": self.filterset,

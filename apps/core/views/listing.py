@@ -14,13 +14,11 @@ from django.views.generic import TemplateView
 from ..forms import BulkActionForm
 from ..listing.counting import capped_count
 from ..listing.exports import ExportColumn, csv_response, xlsx_response
-from ..listing.keyset import InvalidCursor, paginate
 from ..listing.measures import Measure, compute_measures, standard_measures
-from ..listing.ordering import sort_keys
+from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from ..services.records import records_bulk_assign, records_bulk_change_status
 
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
-PER_PAGE_CHOICES = (25, 50, 100)
 
 
 def model_permission(model, action: str) -> str:
@@ -67,34 +65,20 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         return self.render_to_response(context)
 
     def per_page(self) -> int:
-        try:
-            value = int(self.request.GET.get("per_page", PER_PAGE_CHOICES[0]))
-        except ValueError:
-            return PER_PAGE_CHOICES[0]
-        return value if value in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+        return per_page_from(self.request)
 
     def page_context(self, queryset) -> dict:
-        sort = self.request.GET.get("sort") or self.default_sort
-        probe = self.table_class([], order_by=sort)
-        if not probe.order_by:
-            sort = self.default_sort
-            probe = self.table_class([], order_by=sort)
-        keys = sort_keys(self.model, probe.database_order())
-        rows_query = queryset.select_related(*self.select_related).prefetch_related(
+        rows = queryset.select_related(*self.select_related).prefetch_related(
             *self.prefetch_related
         )
-        cursor_error = None
-        try:
-            page = paginate(
-                rows_query,
-                keys,
-                per_page=self.per_page(),
-                after=self.request.GET.get("after"),
-                before=self.request.GET.get("before"),
-            )
-        except InvalidCursor as error:
-            cursor_error = str(error)
-            page = paginate(rows_query, keys, per_page=self.per_page())
+        requested = requested_page(
+            self.request,
+            rows,
+            model=self.model,
+            table_class=self.table_class,
+            default_sort=self.default_sort,
+        )
+        sort, page, cursor_error = requested.sort, requested.page, requested.cursor_error
         table = self.table_class(page.rows, order_by=sort)
         if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):
             table.columns.hide("selection")
