@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.batching import batched
 from apps.core.choices import Severity, Status
 from apps.core.roles import log_models
 
@@ -62,7 +63,7 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
         overdue |= Q(severity=severity, updated_at__lt=now - limit)
     for model in log_models():
         type_id = ContentType.objects.get_for_model(model).pk
-        records = list(
+        records = (
             model.objects.filter(overdue, status__in=Status.open_values())
             .select_related("client", "team")
             .only(
@@ -75,8 +76,8 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
                 "client__code",
                 "team__lead_id",
             )
+            .iterator(chunk_size=BATCH)
         )
-        outcome.examined += len(records)
 
         def describe(record):
             return (
@@ -85,12 +86,17 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
                 f"{timezone.localtime(record.updated_at):%Y-%m-%d %H:%M})."
             )
 
-        rows = (
-            (record, f"stale:{type_id}:{record.pk}:{record.updated_at.isoformat()}")
-            for record in records
-        )
-        filed = _file_new(model, rows, outcome, FindingKind.STALE, describe, now)
-        outcome.extra["leads_told"] = outcome.extra.get("leads_told", 0) + tell_leads(filed)
+        # A batch at a time: the fingerprints already filed are read per batch, and a table
+        # of a million stale records is never held in memory at once.
+        for batch in batched(records, BATCH):
+            outcome.examined += len(batch)
+            rows = (
+                (record, f"stale:{type_id}:{record.pk}:{record.updated_at.isoformat()}")
+                for record in batch
+            )
+            filed = _file_new(model, rows, outcome, FindingKind.STALE, describe, now)
+            told = tell_leads(filed)
+            outcome.extra["leads_told"] = outcome.extra.get("leads_told", 0) + told
     return outcome
 
 
