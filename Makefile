@@ -1,6 +1,8 @@
 # The two commands of the README: `make demo` and `make test`. Both build .venv first.
 PYTHON ?= python3
 VENV := .venv
+# Test processes (pytest-xdist); each gets a database of its own.
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -27,4 +29,4 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)

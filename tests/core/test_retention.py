@@ -364,9 +364,13 @@ def test_two_runs_at_once_anonymise_each_record_once(clients):
     client_a, _ = clients
     calls = [_record("call", client_a, rename=False) for _ in range(40)]
     results, errors = [], []
+    # Each run connects first, then all start together, so their batches really interleave.
+    start_together = threading.Barrier(3, timeout=30)
 
     def run():
         try:
+            connection.ensure_connection()
+            start_together.wait()
             results.append(apply_retention(now=NOW, batch_size=3))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)

@@ -81,7 +81,7 @@ def test_running_twice_creates_nothing_the_second_time():
 
 
 def test_code_lists_cover_every_list():
-    seed(demo_rows=0)
+    seed(logs=[])
     lists = dict(CodeListEntry.objects.values_list("list_name").annotate(n=Count("id")).order_by())
     assert set(lists) == set(CodeListEntry.ListName.values)
     assert all(count >= 5 for count in lists.values())
@@ -91,7 +91,7 @@ def test_code_lists_cover_every_list():
 
 
 def test_clients_teams_and_services():
-    seed(demo_rows=0)
+    seed(logs=[])
     acme = Client.objects.get(code="acme")
     globex = Client.objects.get(code="globex")
     assert (acme.name, acme.timezone, acme.retention_months) == (
@@ -108,7 +108,7 @@ def test_clients_teams_and_services():
 
 
 def test_demo_users_roles_and_client_scoping():
-    seed(demo_rows=80)
+    seed(demo_rows=80, logs=["interruptions"])
     acme = Client.objects.get(code="acme")
     globex = Client.objects.get(code="globex")
     users = {user.username: user for user in User.objects.all()}
@@ -143,7 +143,7 @@ def test_demo_users_roles_and_client_scoping():
 
 def test_existing_account_keeps_its_password():
     User.objects.create_user("agent", password="my-own-secret")
-    seed(demo_rows=0)
+    seed(logs=[])
     agent = User.objects.get(username="agent")
     agent.refresh_from_db()
     assert agent.check_password("my-own-secret")
@@ -151,7 +151,7 @@ def test_existing_account_keeps_its_password():
 
 
 def test_demo_rows_follow_the_rules():
-    seed(demo_rows=300)
+    seed(demo_rows=300, logs=["interruptions"])
     now = timezone.now()
     records = list(Interruption.objects.prefetch_related("affected_services"))
     assert {record.kind for record in records} == set(InterruptionKind.values)
@@ -191,7 +191,7 @@ def test_demo_rows_follow_the_rules():
 
 
 def test_demo_history_replays_to_the_saved_record():
-    seed(demo_rows=120)
+    seed(demo_rows=120, logs=["interruptions"])
     record = Interruption.objects.filter(status=Status.CLOSED).order_by("pk").first()
     versions = list(record.history.order_by("history_date", "history_id"))
     assert versions[0].history_type == "+"
@@ -207,8 +207,8 @@ def test_demo_history_replays_to_the_saved_record():
 
 
 def test_volume_generates_exactly_n_valid_rows():
-    seed(demo_rows=0)
-    output = seed(demo_rows=0, volume=1200, batch_size=500, workers=1)
+    seed(logs=[])
+    output = seed(logs=[], volume=1200, batch_size=500, workers=1)
     assert "1,200 / 1,200" in output and "rows/s" in output
     assert Interruption.objects.count() == 1200
     assert Interruption.objects.values("reference").distinct().count() == 1200
@@ -229,13 +229,13 @@ def test_volume_generates_exactly_n_valid_rows():
     assert not Interruption.objects.filter(ended_at__lt=F("occurred_at")).exists()
     assert not Interruption.objects.filter(closed_at__lt=F("resolved_at")).exists()
 
-    seed(demo_rows=0, volume=300, workers=1)
+    seed(logs=[], volume=300, workers=1)
     assert Interruption.objects.count() == 1500
     assert Interruption.objects.values("reference").distinct().count() == 1500
 
 
 def test_volume_without_history():
-    seed(demo_rows=0, volume=200, volume_history=False)
+    seed(logs=[], volume=200, volume_history=False)
     assert Interruption.objects.count() == 200
     assert History.objects.count() == 0
 
@@ -247,6 +247,19 @@ def test_volume_is_repeatable_for_a_seed():
         generate_volume(organisation, count=150, rng=random.Random(7), now=now, workers=1)
     rows = list(Interruption.objects.order_by("pk").values_list("kind", "title", "occurred_at"))
     assert rows[:150] == rows[150:]
+
+
+def test_only_the_chosen_logs_get_demo_records():
+    from apps.calls.models import Call
+    from apps.escalations.models import Escalation
+    from apps.failures.models import FailureReport
+    from apps.recovery.models import RecoveryCase
+
+    output = seed(logs=["calls"])
+    assert Call.objects.exists()
+    for model in (Interruption, FailureReport, Escalation, RecoveryCase):
+        assert not model.objects.exists(), model
+    assert "Demo call logs:" in output and "Demo interruptions" not in output
 
 
 def test_invalid_options_are_refused():
@@ -268,7 +281,7 @@ def test_timestamps_as_given_restores_auto_now():
 def test_parallel_writers_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("parallel writers are used on PostgreSQL only")
-    seed(demo_rows=0, volume=3000, batch_size=400, workers=2)
+    seed(logs=[], volume=3000, batch_size=400, workers=2)
     assert Interruption.objects.count() == 3000
     assert Interruption.objects.values("reference").distinct().count() == 3000
     assert History.objects.count() == 3000

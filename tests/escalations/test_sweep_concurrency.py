@@ -26,9 +26,13 @@ def test_concurrent_sweeps_move_each_escalation_once(world, matrix, category):  
     due = [_escalate(world, category, start) for _ in range(30)]
     when = start + timedelta(minutes=31)
     results, errors = [], []
+    # Each run connects first, then all start together, so their batches really interleave.
+    start_together = threading.Barrier(3, timeout=30)
 
     def sweep():
         try:
+            connection.ensure_connection()
+            start_together.wait()
             results.append(escalation_sweep(now=when, batch_size=7))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)

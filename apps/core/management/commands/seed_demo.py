@@ -20,12 +20,14 @@ from apps.recovery.demo import seed_demo_recovery
 from apps.recovery.demo_volume import generate_recovery_volume
 from apps.sla.demo import seed_demo_sla
 
+LOGS = ("interruptions", "failures", "escalations", "calls", "recovery")
+
 
 class Command(BaseCommand):
     help = (
-        "Create the demo clients, teams, services, code lists, users and a batch of demo "
-        "interruptions (each only once), then, with --volume N, N more interruptions for "
-        "benchmarks."
+        "Create the demo clients, teams, services, code lists, users, calendars and SLA "
+        "policies, and demo records in each log chosen with --logs (each only once), then, "
+        "with the volume options, bulk records for benchmarks."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -93,6 +95,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed, for repeatable data."
         )
+        parser.add_argument(
+            "--logs",
+            nargs="*",
+            choices=LOGS,
+            default=list(LOGS),
+            metavar="LOG",
+            help="The logs to load demo records into (default all: " + ", ".join(LOGS) + "). "
+            "The organisation, calendars and SLA policies are always loaded.",
+        )
 
     def handle(
         self,
@@ -103,6 +114,7 @@ class Command(BaseCommand):
         volume_history: bool,
         workers: int | None,
         seed: int,
+        logs: list[str],
         **options,
     ) -> None:
         if demo_rows < 0 or volume < 0:
@@ -119,15 +131,19 @@ class Command(BaseCommand):
         )
         moved = seed_demo_sla(organisation)
         self.stdout.write(f"Business calendars and SLA policies ready ({moved} due times moved).")
-        created = seed_demo_interruptions(
-            organisation, count=demo_rows, rng=random.Random(seed), now=now
-        )
-        if created:
-            self.stdout.write(f"Demo interruptions: {created} created.")
-        else:
-            self.stdout.write("Demo interruptions: already there, none added.")
-        failures = seed_demo_failures(organisation, rng=random.Random(f"{seed}-failures"), now=now)
-        self.stdout.write(f"Demo failure reports: {failures or 'already there, none'} added.")
+        if "interruptions" in logs:
+            created = seed_demo_interruptions(
+                organisation, count=demo_rows, rng=random.Random(seed), now=now
+            )
+            if created:
+                self.stdout.write(f"Demo interruptions: {created} created.")
+            else:
+                self.stdout.write("Demo interruptions: already there, none added.")
+        if "failures" in logs:
+            failures = seed_demo_failures(
+                organisation, rng=random.Random(f"{seed}-failures"), now=now
+            )
+            self.stdout.write(f"Demo failure reports: {failures or 'already there, none'} added.")
         if options.get("failure_volume", 0) > 0:
             count = generate_failure_volume(
                 organisation,
@@ -136,13 +152,14 @@ class Command(BaseCommand):
                 now=now,
             )
             self.stdout.write(f"Failure report volume: {count:,} added.")
-        matrices = seed_demo_matrices(organisation)
-        self.stdout.write(f"Escalation matrices: {matrices or 'already there, none'} added.")
-        escalations = seed_demo_escalations(
-            organisation, rng=random.Random(f"{seed}-escalations"), now=now
-        )
-        escalations += seed_escalations_about_to_breach(organisation, now=now)
-        self.stdout.write(f"Demo escalations: {escalations or 'already there, none'} added.")
+        if "escalations" in logs:
+            matrices = seed_demo_matrices(organisation)
+            self.stdout.write(f"Escalation matrices: {matrices or 'already there, none'} added.")
+            escalations = seed_demo_escalations(
+                organisation, rng=random.Random(f"{seed}-escalations"), now=now
+            )
+            escalations += seed_escalations_about_to_breach(organisation, now=now)
+            self.stdout.write(f"Demo escalations: {escalations or 'already there, none'} added.")
         if options.get("escalation_volume", 0) > 0:
             count = generate_escalation_volume(
                 organisation,
@@ -151,8 +168,9 @@ class Command(BaseCommand):
                 now=now,
             )
             self.stdout.write(f"Escalation volume: {count:,} added.")
-        calls = seed_demo_calls(organisation, rng=random.Random(f"{seed}-calls"), now=now)
-        self.stdout.write(f"Demo call logs: {calls or 'already there, none'} added.")
+        if "calls" in logs:
+            calls = seed_demo_calls(organisation, rng=random.Random(f"{seed}-calls"), now=now)
+            self.stdout.write(f"Demo call logs: {calls or 'already there, none'} added.")
         if options.get("call_volume", 0) > 0:
             count = generate_call_volume(
                 organisation,
@@ -161,8 +179,11 @@ class Command(BaseCommand):
                 now=now,
             )
             self.stdout.write(f"Call log volume: {count:,} added.")
-        recovery = seed_demo_recovery(organisation, rng=random.Random(f"{seed}-recovery"), now=now)
-        self.stdout.write(f"Demo recovery cases: {recovery or 'already there, none'} added.")
+        if "recovery" in logs:
+            recovery = seed_demo_recovery(
+                organisation, rng=random.Random(f"{seed}-recovery"), now=now
+            )
+            self.stdout.write(f"Demo recovery cases: {recovery or 'already there, none'} added.")
         if options.get("recovery_volume", 0) > 0:
             count = generate_recovery_volume(
                 organisation,
