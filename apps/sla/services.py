@@ -43,6 +43,7 @@ from .maintenance import (
     maintenance_holds_of,
     open_records_tied_to,
     services_ever_affected,
+    window_reach,
 )
 from .models import SlaPolicy
 from .selectors import (
@@ -249,8 +250,10 @@ def sla_recompute_for_maintenance(
     interruption_id: int, *, batch_size: int = RECOMPUTE_BATCH
 ) -> dict[str, int]:
     """After a maintenance window was planned, moved, ended or cancelled: recompute the due
-    times of every open record tied to a service it affects (or affected), then let the apps
-    with clocks of their own (escalation tiers) recheck theirs."""
+    times of the open records tied to a service it affects (or affected) and opened before
+    the latest end it has had, then let the apps with clocks of their own (escalation tiers)
+    recheck theirs. Records opened after the window were never under it: they are left as
+    they are."""
     from apps.interruptions.models import Interruption
 
     interruption = (
@@ -260,12 +263,13 @@ def sla_recompute_for_maintenance(
         return {"changed": 0, "rechecked": 0}
     client_id = interruption.client_id
     services = services_ever_affected(interruption_id)
+    reach = window_reach(interruption_id)
     spec = calendar_spec_for(client_id)
     policies = active_policies(client_id)
     reason = f"maintenance window {interruption.reference} changed"
     changed = rechecked = 0
     for model in log_models():
-        pks = open_records_tied_to(model, client_id, services)
+        pks = open_records_tied_to(model, client_id, services, opened_before=reach)
         for index in range(0, len(pks), batch_size):
             changed += _recompute_batch(
                 model, pks[index : index + batch_size], spec, policies, None, reason
