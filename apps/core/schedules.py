@@ -76,6 +76,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         "stale record in time without scanning open records every minute.",
     ),
     Schedule(
+        name="Maintenance overrun audit",
+        task="apps.audits.tasks.audit_maintenance_overruns",
+        every=timedelta(minutes=15),
+        why="An overrunning window stops holding clocks once past its limit: within a quarter "
+        "hour the lead is told and the clocks it held run again; the query reads only "
+        "maintenance still under way.",
+    ),
+    Schedule(
         name="Completeness audit",
         task="apps.audits.tasks.audit_completeness",
         daily_at="02:00",
