@@ -16,6 +16,7 @@ class FindingKind(models.TextChoices):
     RECURRING = "recurring", "Recurring problem"
     SLA_BREACH = "sla_breach", "SLA breach"
     MISSED_FOLLOW_UP = "missed_follow_up", "Missed follow-up"
+    MAINTENANCE_OVERRUN = "maintenance_overrun", "Maintenance overrun"
 
 
 class AuditFindingQuerySet(models.QuerySet):

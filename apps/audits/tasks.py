@@ -6,7 +6,7 @@ from celery import shared_task
 
 from apps.core.runs import run_recorded
 
-from . import audits
+from . import audits, overruns
 from .models import AuditFinding
 from .services import AuditOutcome
 
@@ -41,3 +41,9 @@ def audit_completeness() -> dict:
 def audit_recurrence() -> dict:
     """The same service or escalation category hit again and again (nightly)."""
     return run_audit("audit_recurrence", audits.audit_recurrence)
+
+
+@shared_task
+def audit_maintenance_overruns() -> dict:
+    """Maintenance windows still under way long past their planned end (every 15 minutes)."""
+    return run_audit("audit_maintenance_overruns", overruns.audit_maintenance_overruns)

@@ -69,12 +69,15 @@ def copy_to_history(
     as it now stands in the database, with its own change reason; returns how many.
 
     Copied inside the database (INSERT … SELECT): reading the rows into Python to write them
-    back costs more than the change that called for the versions.
+    back costs more than the change that called for the versions. Each version carries the
+    record's many-to-many rows (an interruption's affected services), as a version saved
+    through the ORM does.
     """
     if not reasons:
         return 0
     historical = model.history.model
     quote = connection.ops.quote_name
+    before = _last_history_id(historical) if _m2m_histories(model) else None
     columns = ", ".join(quote(field.column) for field in historical.tracked_fields)
     chosen = ", ".join(f"t.{quote(field.column)}" for field in historical.tracked_fields)
     extra = ", ".join(
@@ -96,4 +99,61 @@ def copy_to_history(
                 f"FROM {quote(model._meta.db_table)} t JOIN changed ON t.{pk} = changed.id",
                 [value for item in chunk for value in item] + [date, user_id],
             )
+    if before is not None:
+        written = historical.objects.filter(history_id__gt=before, id__in=list(reasons))
+        copy_many_to_many_to_history(model, list(written.values_list("history_id", flat=True)))
     return len(items)
+
+
+def _last_history_id(historical) -> int:
+    last = historical.objects.order_by("-history_id").values_list("history_id", flat=True)
+    return last.first() or 0
+
+
+def _m2m_histories(model: type[models.Model]) -> list[tuple]:
+    """(through model, its history model, the through's column naming the record) of each
+    many-to-many field whose history `model` keeps."""
+    historical = model.history.model
+    found = []
+    for field in getattr(historical, "_history_m2m_fields", ()):
+        through = field.remote_field.through
+        m2m_history = next(
+            relation.related_model
+            for relation in historical._meta.related_objects
+            if getattr(relation.related_model, "instance_type", None) is through
+        )
+        source = through._meta.get_field(field.m2m_field_name()).column
+        found.append((through, m2m_history, source))
+    return found
+
+
+def copy_many_to_many_to_history(model: type[models.Model], history_ids: Sequence[int]) -> int:
+    """Give the history versions `history_ids` of `model`, written set-based (without the
+    ORM's signals), the many-to-many rows of their record as it now stands; returns how many
+    rows were written. Without them, the next version would show every related row as
+    removed and then added back."""
+    if not history_ids:
+        return 0
+    quote = connection.ops.quote_name
+    historical = model.history.model
+    written = 0
+    with connection.cursor() as cursor:
+        for through, m2m_history, source in _m2m_histories(model):
+            columns = [field.column for field in through._meta.concrete_fields]
+            history_column = m2m_history._meta.get_field("history").column
+            targets = ", ".join(quote(column) for column in [*columns, history_column])
+            chosen = ", ".join(f"t.{quote(column)}" for column in columns)
+            for start in range(0, len(history_ids), MAX_PARAMETERS):
+                chunk = list(history_ids[start : start + MAX_PARAMETERS])
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {quote(m2m_history._meta.db_table)} ({targets}) "
+                    f"SELECT {chosen}, h.{quote('history_id')} "
+                    f"FROM {quote(historical._meta.db_table)} h "
+                    f"JOIN {quote(through._meta.db_table)} t ON t.{quote(source)} = "
+                    f"h.{quote(model._meta.pk.column)} "
+                    f"WHERE h.{quote('history_id')} IN ({placeholders})",
+                    chunk,
+                )
+                written += cursor.rowcount
+    return written

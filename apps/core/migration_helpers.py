@@ -45,3 +45,22 @@ def trigram_search_index(table: str, columns: tuple[str, ...]) -> migrations.Run
             schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
 
     return migrations.RunPython(forwards, backwards)
+
+
+def backfill_breach_stamps(app_label: str, model_name: str) -> migrations.RunPython:
+    """Stamp the targets existing records have missed by now, set-based: the stamp is the
+    due time missed (the rule of apps.core.targets.missed_target_condition)."""
+
+    def forwards(apps, schema_editor):
+        from django.utils import timezone
+
+        from apps.core.targets import breach_stamps_of, missed_target_condition
+
+        model = apps.get_model(app_label, model_name)
+        now = timezone.now()
+        for due_name, stamp_name, met_names in breach_stamps_of(model):
+            model.objects.filter(missed_target_condition(model, due_name, met_names, now)).update(
+                **{stamp_name: F(due_name)}
+            )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

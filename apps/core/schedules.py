@@ -54,6 +54,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         "80% warning go out, within a minute of the deadline.",
     ),
     Schedule(
+        name="Breach stamping",
+        task="apps.sla.tasks.stamp_breaches",
+        every=timedelta(minutes=1),
+        why="A record is breached the minute its due time passes: lists, figures and exports "
+        "read the stamp, so it is set within a minute; a run with nothing to stamp costs "
+        "one indexed query per log.",
+    ),
+    Schedule(
         name="SLA breach filing",
         task="apps.failures.tasks.file_sla_breaches",
         every=timedelta(minutes=5),
@@ -66,6 +74,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         every=timedelta(hours=1),
         why="Staleness limits are hours (SEV1) to days (SEV4): an hourly look finds every "
         "stale record in time without scanning open records every minute.",
+    ),
+    Schedule(
+        name="Maintenance overrun audit",
+        task="apps.audits.tasks.audit_maintenance_overruns",
+        every=timedelta(minutes=15),
+        why="An overrunning window stops holding clocks once past its limit: within a quarter "
+        "hour the lead is told and the clocks it held run again; the query reads only "
+        "maintenance still under way.",
     ),
     Schedule(
         name="Completeness audit",

@@ -66,3 +66,68 @@ def due_time_changes(record, *, keep: Iterable[str] = ()) -> dict[str, datetime 
         for name, value in computed.items()
         if name in names and getattr(record, name) != value
     }
+
+
+# Due-time field → (its breach stamp, the fields that meet that target, first filled first).
+# A first response is also given by resolving the record.
+BREACH_STAMPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "first_response_due": ("first_response_breached_at", ("first_response_at", "resolved_at")),
+    "resolution_due": ("resolution_breached_at", ("resolved_at",)),
+}
+
+
+def _field_names(model) -> set[str]:
+    return {field.name for field in model._meta.concrete_fields}
+
+
+def breach_stamps_of(model) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(due field, stamp field, fields meeting the target) for each clock `model` stamps."""
+    names = _field_names(model)
+    return [
+        (due, stamp, tuple(name for name in met if name in names))
+        for due, (stamp, met) in BREACH_STAMPS.items()
+        if due in names and stamp in names
+    ]
+
+
+def missed_target(record, due_name: str, met_names: Iterable[str], now: datetime) -> bool:
+    """Whether `record` missed the target of `due_name` by `now`: met after the due time,
+    or still open and not met with the due time gone."""
+    from .choices import Status
+
+    due = getattr(record, due_name)
+    if due is None:
+        return False
+    met = next((getattr(record, name) for name in met_names if getattr(record, name)), None)
+    if met is not None:
+        return met > due
+    return record.status in Status.open_values() and due < now
+
+
+def stamp_breaches(record, now: datetime) -> list[str]:
+    """Stamp each target `record` has missed by `now` and that is not stamped yet with the
+    due time it missed; returns the stamp fields set. A stamp is never cleared or moved:
+    call this before anything moves a due time."""
+    stamped = []
+    for due_name, stamp_name, met_names in breach_stamps_of(type(record)):
+        if getattr(record, stamp_name) is None and missed_target(record, due_name, met_names, now):
+            setattr(record, stamp_name, getattr(record, due_name))
+            stamped.append(stamp_name)
+    return stamped
+
+
+def missed_target_condition(model, due_name: str, met_names: Iterable[str], now: datetime):
+    """`missed_target` as a query condition over `model`'s rows not stamped yet for it."""
+    from django.db.models import F, Q
+
+    from .choices import Status
+
+    stamp_name = BREACH_STAMPS[due_name][0]
+    met_names = list(met_names)
+    missed = Q(pk__in=[])
+    unmet = Q()
+    for name in met_names:
+        missed |= unmet & Q(**{f"{name}__gt": F(due_name)})
+        unmet &= Q(**{f"{name}__isnull": True})
+    missed |= unmet & Q(status__in=Status.open_values(), **{f"{due_name}__lt": now})
+    return Q(**{f"{stamp_name}__isnull": True, f"{due_name}__isnull": False}) & missed

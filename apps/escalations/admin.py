@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import LogRecordAdmin
+from apps.sla.admin import UnchangedSaveAdmin
 
 from .models import Escalation, EscalationMatrix, MatrixStep
 from .services import matrix_edited
@@ -23,8 +23,9 @@ class MatrixStepInline(admin.TabularInline):
 
 
 @admin.register(EscalationMatrix)
-class EscalationMatrixAdmin(SimpleHistoryAdmin):
-    """Every edit raises the version; escalations under way keep the copy they started with."""
+class EscalationMatrixAdmin(UnchangedSaveAdmin):
+    """Every edit raises the version; escalations under way keep the copy they started with.
+    A save that changes nothing writes nothing."""
 
     list_display = ("client", "category", "severity", "active", "version", "updated_at")
     list_filter = ("client", "active", "severity", "category")
@@ -34,5 +35,5 @@ class EscalationMatrixAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+        if change and self.changed(form, formsets):
             matrix_edited(form.instance)

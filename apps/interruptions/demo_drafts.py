@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+
 from apps.core.choices import Severity, Status, Tier
 from apps.core.demo import DemoClient, DemoOrganisation
 from apps.core.targets import default_resolution_due
@@ -50,6 +52,9 @@ STATUS_WEIGHTS_BY_AGE = (
 # about a week: see _plan) fits between its start and now, so a draft is valid at any time
 # past this age.
 SETTLED_AGE = timedelta(days=10)
+
+# The demo's one overrunning maintenance begins between these ages (youngest, oldest).
+OVERRUN_AGE = (timedelta(hours=30), timedelta(days=3))
 
 # Typical length of the interruption itself, in minutes (low, high), by kind.
 DURATION_MINUTES = {
@@ -127,6 +132,7 @@ class InterruptionDrafter:
         self.pool_weights = [3, 2] + [1] * (len(self.pools) - 2)
         self.kinds = list(KIND_WEIGHTS)
         self.kind_cum = _cumulative(KIND_WEIGHTS.values())
+        self.overrun_drafted = False
 
     def draft(self, occurred_at: datetime) -> Draft:
         rng = self.rng
@@ -138,6 +144,9 @@ class InterruptionDrafter:
         age = self.now - occurred_at
         status_weights = next(weights for limit, weights in STATUS_WEIGHTS_BY_AGE if age < limit)
         status = rng.choices(STATUSES, weights=status_weights)[0]
+        overrun = self._shows_the_overrun(occurred_at)
+        if overrun:
+            kind, severity, status = InterruptionKind.MAINTENANCE, Severity.SEV3, Status.IN_PROGRESS
 
         services = self._services(pool, kind)
         context = self._context(services)
@@ -164,7 +173,7 @@ class InterruptionDrafter:
             values=values, service_ids=[s[0] for s in services], status_path=[], moments={}
         )
         self._assign(draft, pool, severity, status)
-        self._plan(draft, kind, status)
+        self._plan(draft, kind, status, overrun=overrun)
         self._resolution_fields(draft, kind, status)
         draft.changes = (
             ("assigned" in draft.moments) + len(draft.status_path) + bool(draft.edited_fields)
@@ -247,7 +256,18 @@ class InterruptionDrafter:
         draft.moments["assigned"] = datetime.min  # placed in time by _plan
         draft.assigned_by = pool.lead_id
 
-    def _plan(self, draft: Draft, kind: str, status: str) -> None:
+    def _shows_the_overrun(self, occurred_at: datetime) -> bool:
+        """Whether this draft is the demo's one overrunning maintenance window: the first
+        record begun between three days and 30 hours ago (its planned end, at most four
+        hours after its start, lies more than a day back)."""
+        if self.overrun_drafted or not (
+            self.now - OVERRUN_AGE[1] <= occurred_at <= self.now - OVERRUN_AGE[0]
+        ):
+            return False
+        self.overrun_drafted = True
+        return True
+
+    def _plan(self, draft: Draft, kind: str, status: str, *, overrun: bool = False) -> None:
         """Choose the workflow path and when each step happened, all between start and now."""
         rng, values = self.rng, draft.values
         occurred_at = values["occurred_at"]
@@ -284,7 +304,12 @@ class InterruptionDrafter:
                 cursor += rng.uniform(10, 24 * 60) * MINUTE
                 path.append(Status.ON_HOLD)
                 offsets[Status.ON_HOLD] = cursor
-            if finished or rng.random() < 0.3:
+            end_recorded = finished or rng.random() < 0.3
+            if kind == InterruptionKind.MAINTENANCE and not finished:
+                # A window under way past its planned end has its end recorded, but for the
+                # one overrun the demo shows: none holds clocks for months.
+                end_recorded = not overrun and (end_recorded or self._past_overrun(values))
+            if end_recorded:
                 offsets["ended"] = max(ended, 0.0)
             if finished:
                 resolved = max(cursor, offsets["ended"]) + rng.uniform(5, 240) * MINUTE
@@ -312,6 +337,10 @@ class InterruptionDrafter:
             values["ended_at"] = moments.pop("ended")
         values["resolved_at"] = moments.get(Status.RESOLVED)
         values["closed_at"] = moments.get(Status.CLOSED)
+
+    def _past_overrun(self, values: dict) -> bool:
+        limit = timedelta(hours=settings.MAINTENANCE_OVERRUN_HOURS)
+        return values["planned_end"] + limit <= self.latest
 
     def _resolution_fields(self, draft: Draft, kind: str, status: str) -> None:
         rng, values = self.rng, draft.values

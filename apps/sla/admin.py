@@ -1,8 +1,9 @@
 """Administrators configure business calendars and SLA policies here.
 
-Every save or delete recomputes the due times of the client's open records (see
+A save that changes something recomputes the due times of the open records it may move (see
 `sla_recompute_open_records_soon`): at once, saying how many moved, or, for a client with
-many open records, by a worker after the save, saying so.
+many open records, by a worker after the save, saying so. A save that changes nothing writes
+nothing: no row, no history version, no log entry, no recompute.
 """
 
 from django.contrib import admin, messages
@@ -16,26 +17,54 @@ from .models import BusinessCalendar, Holiday, SlaPolicy, WorkingHours, overlapp
 from .services import RECOMPUTE_IN_REQUEST, sla_recompute_open_records_soon
 
 
-class RecomputingAdmin(SimpleHistoryAdmin):
+class UnchangedSaveAdmin(SimpleHistoryAdmin):
+    """Submitting a change form as it was opened saves nothing and logs nothing."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
+    def log_change(self, request, obj, message):
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
+    @staticmethod
+    def changed(form, formsets) -> bool:
+        return form.has_changed() or any(formset.has_changed() for formset in formsets)
+
+
+class RecomputingAdmin(UnchangedSaveAdmin):
     """Recomputes the open records' due times of the clients an edit touches."""
 
     # Attribute path from the edited object to its client, and the reason the history gives.
     client_path = ("client",)
     recompute_reason = "SLA configuration changed"
+    # Fields of the edited object that due times depend on; a save changing none of them
+    # (nor an inline row) moves nothing.
+    clock_fields: tuple[str, ...] = ()
 
     def clients_of(self, obj) -> list[Client]:
         for name in self.client_path:
             obj = getattr(obj, name)
         return [obj]
 
-    def recompute(self, request, clients) -> None:
+    def severities_of(self, objs) -> set[str] | None:
+        """The severities whose records the objects' change may move (None: every one)."""
+        return None
+
+    def reason_for(self, obj) -> str:
+        return self.recompute_reason
+
+    def recompute(self, request, clients, *, reason: str, severities=None) -> None:
         seen = set()
         for client in clients:
             if client.pk in seen:
                 continue
             seen.add(client.pk)
             count = sla_recompute_open_records_soon(
-                client, actor=request.user, reason=self.recompute_reason
+                client, actor=request.user, reason=reason, severities=severities
             )
             if count is None:
                 self.message_user(
@@ -54,29 +83,41 @@ class RecomputingAdmin(SimpleHistoryAdmin):
             )
 
     def save_model(self, request, obj, form, change) -> None:
-        before = []
-        if change:
-            before = self.clients_of(type(obj).objects.get(pk=obj.pk))
+        obj._stored_before_change = type(obj).objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
-        obj._clients_before_change = before
 
     def save_related(self, request, form, formsets, change) -> None:
         # After the inlines are saved, so the calendar is complete when it is read.
         super().save_related(request, form, formsets, change)
         obj = form.instance
+        before = getattr(obj, "_stored_before_change", None)
+        moved = any(name in form.changed_data for name in self.clock_fields) or any(
+            formset.has_changed() for formset in formsets
+        )
+        if change and not moved:
+            return
+        objs = [obj] if before is None else [before, obj]
         self.recompute(
-            request, [*getattr(obj, "_clients_before_change", []), *self.clients_of(obj)]
+            request,
+            [client for one in objs for client in self.clients_of(one)],
+            reason=self.reason_for(obj),
+            severities=self.severities_of(objs),
         )
 
     def delete_model(self, request, obj) -> None:
         clients = self.clients_of(obj)
         super().delete_model(request, obj)
-        self.recompute(request, clients)
+        self.recompute(
+            request, clients, reason=self.reason_for(obj), severities=self.severities_of([obj])
+        )
 
     def delete_queryset(self, request, queryset) -> None:
-        clients = [client for obj in queryset for client in self.clients_of(obj)]
+        objs = list(queryset)
+        clients = [client for obj in objs for client in self.clients_of(obj)]
         super().delete_queryset(request, queryset)
-        self.recompute(request, clients)
+        self.recompute(
+            request, clients, reason=self.recompute_reason, severities=self.severities_of(objs)
+        )
 
 
 class WorkingHoursFormSet(BaseInlineFormSet):
@@ -123,6 +164,7 @@ class BusinessCalendarAdmin(RecomputingAdmin):
     autocomplete_fields = ("client",)
     inlines = (WorkingHoursInline, HolidayInline)
     recompute_reason = "business calendar changed"
+    clock_fields = ("client",)
 
     @admin.display(description="Time zone", ordering="client__timezone")
     def timezone(self, calendar: BusinessCalendar) -> str:
@@ -137,6 +179,7 @@ class WorkingHoursAdmin(RecomputingAdmin):
     list_select_related = ("calendar__client",)
     client_path = ("calendar", "client")
     recompute_reason = "working hours changed"
+    clock_fields = ("calendar", "weekday", "start_time", "end_time")
 
 
 @admin.register(Holiday)
@@ -148,6 +191,7 @@ class HolidayAdmin(RecomputingAdmin):
     date_hierarchy = "date"
     client_path = ("calendar", "client")
     recompute_reason = "holidays changed"
+    clock_fields = ("calendar", "date")
 
 
 @admin.register(SlaPolicy)
@@ -156,4 +200,17 @@ class SlaPolicyAdmin(RecomputingAdmin):
     list_filter = ("active", "severity", "client")
     search_fields = ("client__name", "client__code")
     list_select_related = ("client",)
-    recompute_reason = "SLA policy changed"
+    recompute_reason = "SLA policies changed"
+    clock_fields = (
+        "client",
+        "severity",
+        "first_response_minutes",
+        "resolution_minutes",
+        "active",
+    )
+
+    def severities_of(self, objs) -> set[str]:
+        return {policy.severity for policy in objs}
+
+    def reason_for(self, obj) -> str:
+        return f"SLA policy {obj} changed"

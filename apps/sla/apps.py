@@ -15,13 +15,14 @@ class SlaConfig(AppConfig):
 
         register_due_time_policy(due_times_for)
 
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import m2m_changed, post_save, pre_save
 
         from apps.core.models import RecordLink
         from apps.interruptions.models import Interruption
 
         from . import signals
 
+        pre_save.connect(signals.maintenance_saving, sender=Interruption, dispatch_uid="sla-mw0")
         post_save.connect(signals.maintenance_saved, sender=Interruption, dispatch_uid="sla-mw")
         post_save.connect(signals.cause_linked, sender=RecordLink, dispatch_uid="sla-link")
         m2m_changed.connect(

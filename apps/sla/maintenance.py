@@ -2,10 +2,12 @@
 
 A maintenance window is a `maintenance` interruption of the client that is not cancelled. It
 runs from its planned start to its recorded end, or, while no end is recorded, to its planned
-end. Only a maintenance marked as under way (in progress or on hold) that has passed its
-planned end with no end recorded, an overrun, stays open: the clocks it holds stay stopped
-until someone records the end or moves it on. A maintenance nobody marked as under way ends
-when planned, so a forgotten record never stops clocks for good.
+end. A maintenance marked as under way (in progress or on hold) that has passed its planned
+end with no end recorded is an overrun: it stays open, the clocks it holds stopped, for at
+most `MAINTENANCE_OVERRUN_HOURS` after its planned end. Past that limit it holds no clock
+(an end recorded later counts up to the limit only) unless a lead moves its planned end
+later, a change its history keeps; the overrun audit tells the lead. A maintenance nobody
+marked as under way ends when planned, so a forgotten record never stops clocks for good.
 
 A record is tied to a service when it names it (an interruption's affected services, a failure
 report's service) or when it was directly caused by an interruption that affects it. A
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
@@ -49,11 +52,20 @@ class Window:
 UNDER_WAY = (Status.IN_PROGRESS, Status.ON_HOLD)
 
 
+def overrun_limit() -> timedelta:
+    """How long after its planned end a window still under way goes on holding clocks."""
+    return timedelta(hours=settings.MAINTENANCE_OVERRUN_HOURS)
+
+
 def window_end(ended_at: datetime | None, planned_end: datetime, status: str, now: datetime):
+    """When the window stops holding clocks; None while it overruns within the limit."""
+    limit = planned_end + overrun_limit()
     if ended_at is not None:
-        return ended_at
+        return min(ended_at, limit)
     overrunning = planned_end <= now and status in UNDER_WAY
-    return None if overrunning else planned_end
+    if not overrunning:
+        return planned_end
+    return None if now < limit else limit
 
 
 def windows_by_client(
@@ -198,11 +210,18 @@ def maintenance_holds(record: LogRecord, *, now: datetime | None = None) -> list
 
 
 def open_records_tied_to(
-    model: type[LogRecord], client_id: int, service_ids: Iterable[int]
+    model: type[LogRecord],
+    client_id: int,
+    service_ids: Iterable[int],
+    *,
+    opened_before: datetime | None = None,
 ) -> list[int]:
-    """Ids of `model`'s open records of the client tied to any of `service_ids`."""
+    """Ids of `model`'s open records of the client tied to any of `service_ids` (and opened
+    before `opened_before`, when given)."""
     service_ids = list(service_ids)
     open_rows = model.objects.filter(client_id=client_id, status__in=Status.open_values())
+    if opened_before is not None:
+        open_rows = open_rows.filter(occurred_at__lt=opened_before)
     own = Q(pk__in=[])
     if model is Interruption:
         own = Q(affected_services__in=service_ids)
@@ -234,6 +253,27 @@ def services_ever_affected(interruption_id: int) -> set[int]:
             "service_id", flat=True
         )
     )
+
+
+def window_reach(interruption_id: int, *, now: datetime | None = None) -> datetime | None:
+    """The latest time the window holds, or held in any earlier version, clocks up to (None:
+    it is overrunning, open-ended): records opened after it were never under it (two queries)."""
+    now = now or timezone.now()
+    fields = ("planned_end", "ended_at", "status")
+    versions = [
+        *Interruption.history.filter(id=interruption_id, planned_end__isnull=False)
+        .values_list(*fields)
+        .distinct(),
+        *Interruption.objects.filter(pk=interruption_id, planned_end__isnull=False).values_list(
+            *fields
+        ),
+    ]
+    ends = [
+        window_end(ended_at, planned_end, status, now) for planned_end, ended_at, status in versions
+    ]
+    if not ends or None in ends:
+        return None
+    return max(ends)
 
 
 def maintenance_windows_touch(client_id: int, interruption_id: int) -> bool:

@@ -15,21 +15,27 @@ already missed before the hold keeps its due time. A first response ends that cl
 after it do not move the first-response due time.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.bulk_writes import update_rows
+from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Severity, Status, TimelineKind
 from apps.core.models import Client, LogRecord, TimelineEntry
 from apps.core.queueing import enqueue_on_commit
 from apps.core.roles import log_models
 from apps.core.services.records import record_apply
 from apps.core.services.timeline import timeline_log
-from apps.core.targets import DEFAULT_TARGETS, DUE_TIME_FIELDS, due_time_changes
+from apps.core.targets import (
+    DEFAULT_TARGETS,
+    DUE_TIME_FIELDS,
+    breach_stamps_of,
+    due_time_changes,
+    stamp_breaches,
+)
 
 from .business_time import ALWAYS_OPEN, CalendarSpec, add_business_minutes
 from .maintenance import (
@@ -37,6 +43,7 @@ from .maintenance import (
     maintenance_holds_of,
     open_records_tied_to,
     services_ever_affected,
+    window_reach,
 )
 from .models import SlaPolicy
 from .selectors import (
@@ -135,6 +142,24 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+DUE_LABELS = {"first_response_due": "first response due", "resolution_due": "resolution due"}
+
+
+def _shown(value: datetime | None) -> str:
+    if value is None:
+        return "paused"
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M %Z}"
+
+
+def recompute_message(reason: str, changes: dict, before: dict) -> str:
+    """What moved the due times and where from and to, as the timeline says it."""
+    moves = "; ".join(
+        f"{DUE_LABELS.get(name, name)} {_shown(before[name])} → {_shown(changes[name])}"
+        for name in sorted(changes)
+    )
+    return f"Due times recomputed: {reason}; {moves}."
+
+
 def sla_recompute(record: LogRecord, *, actor=None, reason: str) -> LogRecord:
     """Recompute the record's due times; save them only if they differ.
 
@@ -147,23 +172,33 @@ def sla_recompute(record: LogRecord, *, actor=None, reason: str) -> LogRecord:
         if not changes:
             return locked
         before = {name: getattr(locked, name) for name in changes}
-        updated = record_apply(
-            locked, actor=actor, changes=changes, reason=f"Due times recomputed: {reason}"
-        )
+        message = recompute_message(reason, changes, before)
+        updated = record_apply(locked, actor=actor, changes=changes, reason=message)
         timeline_log(
             updated,
             kind=TimelineKind.EDIT,
-            message=f"Due times recomputed: {reason}.",
+            message=message,
             actor=actor,
             data=_describe(changes, before),
         )
     return updated
 
 
+def _open_of(model, client: Client, severities: Iterable[str] | None):
+    rows = model.objects.filter(client=client, status__in=Status.open_values())
+    return rows if severities is None else rows.filter(severity__in=list(severities))
+
+
 def sla_recompute_open_records(
-    client: Client, *, actor=None, reason: str, batch_size: int = RECOMPUTE_BATCH
+    client: Client,
+    *,
+    actor=None,
+    reason: str,
+    severities: Iterable[str] | None = None,
+    batch_size: int = RECOMPUTE_BATCH,
 ) -> int:
-    """Recompute the due times of every open record of `client`; returns how many changed.
+    """Recompute the due times of every open record of `client` (of `severities` only, when
+    given: a policy moves the records of its severity); returns how many changed.
 
     Called when a policy or the calendar of the client changes. Cost: the calendar and the
     policies are read once (four queries); then, per log kind, one query for the open ids,
@@ -179,11 +214,7 @@ def sla_recompute_open_records(
     policies = active_policies(client.pk)
     changed = 0
     for model in log_models():
-        pks = list(
-            model.objects.filter(client=client, status__in=Status.open_values())
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        pks = list(_open_of(model, client, severities).order_by("pk").values_list("pk", flat=True))
         for index in range(0, len(pks), batch_size):
             changed += _recompute_batch(
                 model, pks[index : index + batch_size], spec, policies, actor, reason
@@ -195,19 +226,22 @@ def sla_recompute_open_records(
 RECOMPUTE_IN_REQUEST = 2000
 
 
-def sla_recompute_open_records_soon(client: Client, *, actor=None, reason: str) -> int | None:
+def sla_recompute_open_records_soon(
+    client: Client, *, actor=None, reason: str, severities: Iterable[str] | None = None
+) -> int | None:
     """Recompute the client's open records now when they are few (returns how many changed),
     or queue the recompute for a worker after commit when they are many (returns None)."""
-    open_count = sum(
-        model.objects.filter(client=client, status__in=Status.open_values()).count()
-        for model in log_models()
-    )
+    open_count = sum(_open_of(model, client, severities).count() for model in log_models())
     if open_count <= RECOMPUTE_IN_REQUEST:
-        return sla_recompute_open_records(client, actor=actor, reason=reason)
+        return sla_recompute_open_records(client, actor=actor, reason=reason, severities=severities)
     from .tasks import recompute_open_records
 
     enqueue_on_commit(
-        recompute_open_records, client.pk, actor.pk if actor is not None else None, reason
+        recompute_open_records,
+        client.pk,
+        actor.pk if actor is not None else None,
+        reason,
+        sorted(severities) if severities is not None else None,
     )
     return None
 
@@ -216,8 +250,10 @@ def sla_recompute_for_maintenance(
     interruption_id: int, *, batch_size: int = RECOMPUTE_BATCH
 ) -> dict[str, int]:
     """After a maintenance window was planned, moved, ended or cancelled: recompute the due
-    times of every open record tied to a service it affects (or affected), then let the apps
-    with clocks of their own (escalation tiers) recheck theirs."""
+    times of the open records tied to a service it affects (or affected) and opened before
+    the latest end it has had, then let the apps with clocks of their own (escalation tiers)
+    recheck theirs. Records opened after the window were never under it: they are left as
+    they are."""
     from apps.interruptions.models import Interruption
 
     interruption = (
@@ -227,12 +263,13 @@ def sla_recompute_for_maintenance(
         return {"changed": 0, "rechecked": 0}
     client_id = interruption.client_id
     services = services_ever_affected(interruption_id)
+    reach = window_reach(interruption_id)
     spec = calendar_spec_for(client_id)
     policies = active_policies(client_id)
     reason = f"maintenance window {interruption.reference} changed"
     changed = rechecked = 0
     for model in log_models():
-        pks = open_records_tied_to(model, client_id, services)
+        pks = open_records_tied_to(model, client_id, services, opened_before=reach)
         for index in range(0, len(pks), batch_size):
             changed += _recompute_batch(
                 model, pks[index : index + batch_size], spec, policies, None, reason
@@ -275,6 +312,7 @@ def _recompute_batch(
     reason: str,
 ) -> int:
     names = [name for name in DUE_TIME_FIELDS if _has_field(model, name)]
+    stamps = [stamp for _, stamp, _ in breach_stamps_of(model)]
     now = timezone.now()
     with transaction.atomic():
         rows = list(
@@ -304,23 +342,23 @@ def _recompute_batch(
             changes = {name: due[name] for name in names if getattr(row, name) != due[name]}
             if not changes:
                 continue
+            stamp_breaches(row, now)  # a target already missed keeps its stamp
             before = {name: getattr(row, name) for name in changes}
             for name, value in changes.items():
                 setattr(row, name, value)
             row.version += 1
+            row.updated_at = now
+            row._change_reason = recompute_message(reason, changes, before)
             changed.append(row)
             events.append((row, _describe(changes, before)))
         if not changed:
             return 0
-        for row in changed:
-            row.updated_at = now
-        update_rows(model, changed, [*names, "version", "updated_at"])
-        model.history.bulk_history_create(
-            changed,
-            update=True,
-            default_user=actor,
-            default_change_reason=f"Due times recomputed: {reason}",
-            default_date=now,
+        update_rows(model, changed, [*names, *stamps, "version", "updated_at"])
+        copy_to_history(
+            model,
+            {row.pk: row._change_reason for row in changed},
+            date=now,
+            user_id=actor.pk if actor is not None else None,
         )
         content_type = ContentType.objects.get_for_model(model)
         TimelineEntry.objects.bulk_create(
@@ -330,7 +368,7 @@ def _recompute_batch(
                 object_id=row.pk,
                 kind=TimelineKind.EDIT,
                 actor=actor,
-                message=f"Due times recomputed: {reason}.",
+                message=row._change_reason,
                 data=data,
             )
             for row, data in events

@@ -1,24 +1,59 @@
 """Keeping clocks in step with maintenance windows, whatever path changed them.
 
 A maintenance interruption can be saved by its form, the admin, a status change, or a bulk
-action, and a record can be tied to one later by a "caused by" link: every such save queues a
-recompute of the clocks it may move, after the transaction commits.
+action, and a record can be tied to one later by a "caused by" link: every save that changes
+its window (times, status, services) queues a recompute of the clocks it may move, after the
+transaction commits. A save that leaves the window as it was (an assignment, a note, a new
+title) queues nothing.
 """
 
 from django.contrib.contenttypes.models import ContentType
 
 from apps.core.choices import LinkRelation
+from apps.core.models import OutboxMessage
 from apps.core.queueing import enqueue_on_commit
 from apps.interruptions.models import Interruption, InterruptionKind
 
 from .maintenance import maintenance_windows_touch
 
+# What a maintenance window is made of, besides its services.
+WINDOW_FIELDS = ("client_id", "kind", "status", "planned_start", "planned_end", "ended_at")
 
-def maintenance_saved(sender, instance: Interruption, **kwargs) -> None:
-    if instance.kind == InterruptionKind.MAINTENANCE:
-        from .tasks import recompute_for_maintenance
 
-        enqueue_on_commit(recompute_for_maintenance, instance.pk)
+def _window(instance: Interruption) -> tuple:
+    return tuple(getattr(instance, name) for name in WINDOW_FIELDS)
+
+
+def maintenance_saving(sender, instance: Interruption, raw: bool = False, **kwargs) -> None:
+    """Keep the window as stored, to tell after the save whether it moved (one query)."""
+    if raw or instance.pk is None or instance.kind != InterruptionKind.MAINTENANCE:
+        return
+    instance._stored_window = (
+        Interruption.objects.filter(pk=instance.pk).values_list(*WINDOW_FIELDS).first()
+    )
+
+
+def _recompute_window(interruption_id: int) -> None:
+    """Queue the window's recompute, unless one not sent yet will already read it as saved."""
+    from .tasks import recompute_for_maintenance
+
+    pending = OutboxMessage.objects.filter(
+        task_name=recompute_for_maintenance.name,
+        args=[interruption_id],
+        sent_at__isnull=True,
+        claimed_until__isnull=True,
+    )
+    if not pending.exists():
+        enqueue_on_commit(recompute_for_maintenance, interruption_id)
+
+
+def maintenance_saved(sender, instance: Interruption, created: bool, raw: bool = False, **kwargs):
+    if raw or instance.kind != InterruptionKind.MAINTENANCE:
+        return
+    stored = getattr(instance, "_stored_window", None)
+    instance._stored_window = _window(instance)
+    if created or stored != _window(instance):
+        _recompute_window(instance.pk)
 
 
 def cause_linked(sender, instance, created: bool, **kwargs) -> None:
@@ -40,7 +75,10 @@ def services_changed(sender, instance, action: str, **kwargs) -> None:
     under maintenance."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if not isinstance(instance, Interruption) or instance.kind == InterruptionKind.MAINTENANCE:
+    if not isinstance(instance, Interruption):
+        return
+    if instance.kind == InterruptionKind.MAINTENANCE:
+        _recompute_window(instance.pk)  # the window now covers other services
         return
     if not maintenance_windows_touch(instance.client_id, instance.pk):
         return

@@ -4,7 +4,9 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from apps.core.models import Client
+from apps.core.runs import run_recorded
 
+from .breaches import stamp_missed_targets
 from .services import (
     sla_recompute_clocks,
     sla_recompute_for_maintenance,
@@ -25,11 +27,20 @@ def recompute_clocks_of(content_type_id: int, record_id: int) -> dict:
 
 
 @shared_task
-def recompute_open_records(client_id: int, actor_id: int | None, reason: str) -> dict:
+def recompute_open_records(
+    client_id: int, actor_id: int | None, reason: str, severities: list[str] | None = None
+) -> dict:
     """Due times of a client's open records after its SLA configuration changed (when too
     many to recompute within the administrator's request)."""
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
         return {"changed": 0}
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    return {"changed": sla_recompute_open_records(client, actor=actor, reason=reason)}
+    changed = sla_recompute_open_records(client, actor=actor, reason=reason, severities=severities)
+    return {"changed": changed}
+
+
+@shared_task
+def stamp_breaches() -> dict:
+    """Stamp the records whose due time passed since the last run (every minute)."""
+    return run_recorded("stamp_breaches", stamp_missed_targets).outcome

@@ -209,3 +209,6 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
 # Missed-call follow-up: a missed or dropped inbound call is called back within this many
 # business minutes (of the client's calendar) of its end.
 CALL_BACK_WITHIN_MINUTES = env.int("CALL_BACK_WITHIN_MINUTES", default=120)
+# A maintenance window still marked under way this long after its planned end is an overrun:
+# an audit finding, its lead told, and it stops holding clocks until a lead moves its end.
+MAINTENANCE_OVERRUN_HOURS = env.int("MAINTENANCE_OVERRUN_HOURS", default=24)

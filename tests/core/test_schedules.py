@@ -45,7 +45,9 @@ def test_every_periodic_task_of_the_domain_is_declared_with_its_cadence_and_reas
     assert declared == {
         "Outbox flush": (timedelta(minutes=1), None),
         "Escalation sweep": (timedelta(minutes=1), None),
+        "Breach stamping": (timedelta(minutes=1), None),
         "SLA breach filing": (timedelta(minutes=5), None),
+        "Maintenance overrun audit": (timedelta(minutes=15), None),
         "Stale record audit": (timedelta(hours=1), None),
         "Completeness audit": (None, "02:00"),
         "Recurrence audit": (None, "02:30"),

@@ -108,7 +108,10 @@ def test_saving_a_policy_recomputes_the_clients_open_records(
     record.refresh_from_db()
     assert record.resolution_due == london(2026, 3, 3, 11, 0)
     latest = record.history.latest()
-    assert latest.history_change_reason == "Due times recomputed: SLA policy changed"
+    assert latest.history_change_reason == (
+        "Due times recomputed: SLA policy Acme Retail · SEV3 changed; "
+        "resolution due 2026-03-02 17:00 UTC → 2026-03-03 11:00 UTC."
+    )
     assert latest.history_user == world.admin
     messages = [str(message) for message in response.context["messages"]]
     assert "Due times recomputed for Acme Retail: 1 open record changed." in messages
@@ -139,7 +142,12 @@ def test_a_client_with_many_open_records_is_recomputed_by_a_worker(
     messages = [str(message) for message in response.context["messages"]]
     assert any("recomputed in the background" in message for message in messages)
     queued = OutboxMessage.objects.get(task_name="apps.sla.tasks.recompute_open_records")
-    assert queued.args == [world.client_a.pk, world.admin.pk, "SLA policy changed"]
+    assert queued.args == [
+        world.client_a.pk,
+        world.admin.pk,
+        "SLA policy Acme Retail · SEV3 changed",
+        [Severity.SEV3],
+    ]
 
     assert recompute_open_records(*queued.args) == {"changed": 1}
     record.refresh_from_db()
@@ -247,5 +255,6 @@ def test_saving_a_calendar_recomputes_its_clients_records(world, client, make_in
     record.refresh_from_db()
     assert record.resolution_due == london(2026, 3, 9, 16, 30)
     assert record.history.latest().history_change_reason == (
-        "Due times recomputed: business calendar changed"
+        "Due times recomputed: business calendar changed; "
+        "resolution due 2026-03-07 00:30 UTC → 2026-03-09 16:30 UTC."
     )

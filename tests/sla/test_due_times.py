@@ -223,10 +223,13 @@ def test_sla_recompute_saves_only_a_difference_with_its_reason(
     assert updated.resolution_due == london(2026, 3, 3, 11, 0)
     assert updated.version == record.version + 1
     latest = updated.history.latest()
-    assert latest.history_change_reason == "Due times recomputed: policy changed"
+    assert latest.history_change_reason == (
+        "Due times recomputed: policy changed; "
+        "resolution due 2026-03-02 17:00 UTC → 2026-03-03 11:00 UTC."
+    )
     assert latest.history_user == world.admin
     entry = TimelineEntry.objects.filter(object_id=record.pk, kind=TimelineKind.EDIT).get()
-    assert entry.message == "Due times recomputed: policy changed."
+    assert entry.message == latest.history_change_reason
     assert entry.data["fields"] == ["resolution_due"]
 
 
@@ -250,7 +253,8 @@ def test_a_policy_change_recomputes_the_open_records_of_that_client_only(
     assert open_record.version == 2
     latest = open_record.history.latest()
     assert (latest.history_change_reason, latest.history_user) == (
-        "Due times recomputed: policy changed",
+        "Due times recomputed: policy changed; "
+        "resolution due 2026-03-02 17:00 UTC → 2026-03-03 11:00 UTC.",
         world.admin,
     )
     assert latest.resolution_due == open_record.resolution_due

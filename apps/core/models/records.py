@@ -41,10 +41,12 @@ class LogRecordQuerySet(models.QuerySet):
 
 
 def breached_condition(now=None) -> models.Q:
-    """Missed its resolution target: still open past the due time, or resolved after it."""
+    """Missed its resolution target: stamped when its due time passed (the stamp stays,
+    whatever moves the due time later), or still open past the due time and not stamped
+    yet, so the figure never dips while the stamping task catches up."""
     now = now or timezone.now()
-    return models.Q(status__in=Status.open_values(), resolution_due__lt=now) | models.Q(
-        resolved_at__gt=models.F("resolution_due")
+    return models.Q(resolution_breached_at__isnull=False) | models.Q(
+        status__in=Status.open_values(), resolution_due__lt=now
     )
 
 
@@ -86,6 +88,12 @@ class LogRecord(models.Model):
         blank=True,
         help_text="Resolve by then; still open past it, or resolved later, it is breached.",
     )
+    resolution_breached_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The resolution due time this record missed; set once, never cleared.",
+    )
     cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,8 +114,14 @@ class LogRecord(models.Model):
             models.Index(fields=["severity", "occurred_at"], name="%(class)s_sev_occ"),
             models.Index(fields=["assignee", "occurred_at"], name="%(class)s_asg_occ"),
             models.Index(fields=["team", "occurred_at"], name="%(class)s_team_occ"),
-            # The "breached" filter and measure: records past their resolution due time.
+            # The "breached" filter and measure: records stamped breached, and those past
+            # their resolution due time not stamped yet.
             models.Index(fields=["resolution_due"], name="%(class)s_res_due"),
+            models.Index(
+                fields=["resolution_breached_at"],
+                condition=models.Q(resolution_breached_at__isnull=False),
+                name="%(class)s_res_breach",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -137,11 +151,8 @@ class LogRecord(models.Model):
 
     @property
     def is_breached(self) -> bool:
-        if self.is_overdue:
-            return True
-        return bool(
-            self.resolved_at and self.resolution_due and self.resolved_at > self.resolution_due
-        )
+        """Stamped breached, or past its resolution due time and not stamped yet."""
+        return self.resolution_breached_at is not None or self.is_overdue
 
     def closing_problems(self) -> dict[str, str]:
         """Field → message for what must be filled before this record may close."""

@@ -17,20 +17,24 @@ from ..choices import Status, TimelineKind
 from ..exceptions import StaleRecordError, TransitionError
 from ..models import LogRecord, Team
 from ..scoping import accessible_client_ids
-from ..targets import due_time_changes
+from ..targets import due_time_changes, stamp_breaches
 from ..workflow import is_allowed
 from .references import next_reference
 from .timeline import timeline_log
 
 
 def _lock(record: LogRecord, expected_version: int | None) -> LogRecord:
+    """The record as stored, row-locked; a target it has missed by now is stamped before
+    the change in hand can move its due time (the stamp is written if the change is)."""
     locked = type(record).objects.select_for_update().get(pk=record.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleRecordError(locked, expected_version)
+    stamp_breaches(locked, timezone.now())
     return locked
 
 
 def _save(record: LogRecord, actor, reason: str) -> None:
+    stamp_breaches(record, timezone.now())  # missed with the values this change sets
     record.version += 1
     record._history_user = actor
     record._change_reason = reason
@@ -108,6 +112,7 @@ def record_create(
             for name, due in filled.items():
                 setattr(record, name, due)
             record.clean()  # the filled due times against what was entered with them
+        stamp_breaches(record, timezone.now())  # a record logged after the fact
         _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
         _set_many_to_many(record, m2m or {})

@@ -67,6 +67,12 @@ class Escalation(LogRecord):
     reason = models.TextField(help_text="Why it could not be resolved at the frontline.")
     first_response_due = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The first-response due time this escalation missed; set once, never cleared.",
+    )
     resolution_steps = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
     post_resolution_review = models.TextField(
@@ -82,6 +88,8 @@ class Escalation(LogRecord):
     )
     tier_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     warned_tier = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # When the top tier's time of the matrix ran out (the sweep's breach, filed as a
+    # compliance report); the SLA targets' breaches are the *_breached_at stamps.
     breached_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # History is read by record (id) and date; the sweep writes thousands of versions a run.
