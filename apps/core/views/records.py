@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from ..chain import open_records_caused_by, record_chain
-from ..choices import Status
+from ..choices import Severity, Status
 from ..exceptions import StaleRecordError
 from ..followups import follow_up_for, follow_ups_for
 from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
@@ -180,6 +180,7 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     form_class = None
     template_name = "core/form.html"
     raise_exception = False
+    default_severity = Severity.SEV3
 
     def get_permission_required(self):
         action = "change" if "reference" in self.kwargs else "add"
@@ -199,6 +200,17 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         if self.record is not None:
             kwargs["instance"] = self.record
         return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.record is not None:
+            return initial  # an edit shows what is stored, defaults are for new records
+        initial.setdefault("severity", self.default_severity)
+        return self.new_record_initial(initial)
+
+    def new_record_initial(self, initial: dict) -> dict:
+        """The values a new record's form starts with (the kind's defaults, the origin's…)."""
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
