@@ -77,7 +77,10 @@ class BulkActionForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+        label="Add a note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        error_messages={"required": "Write the note first: an empty note was not added."},
     )
 
 
@@ -87,6 +90,9 @@ class LinkForm(forms.Form):
         max_length=24,
         label="Reference",
         widget=forms.TextInput(attrs={"placeholder": "INT-2026-000042"}),
+        error_messages={
+            "required": "Enter the reference of the record to link to, e.g. INT-2026-000042."
+        },
     )
 
 
@@ -104,10 +110,13 @@ class StatusChangeForm(forms.Form):
     )
 
     def __init__(self, *args, record, user=None, **kwargs):
-        kwargs.setdefault("initial", {"version": record.version})
+        # The current status comes first and is chosen: sent as it is, the form moves nothing.
+        kwargs.setdefault("initial", {"version": record.version, "status": record.status})
         super().__init__(*args, **kwargs)
+        current = Status(record.status)
         self.fields["status"].choices = [
-            (value, Status(value).label) for value in allowed_targets(record.status)
+            (current.value, f"{current.label} (current)"),
+            *((value, Status(value).label) for value in allowed_targets(record.status)),
         ]
         may_override = user is not None and user.has_perm("core.close_with_open_follow_ups")
         if not may_override or Status.CLOSED not in allowed_targets(record.status):
