@@ -21,11 +21,17 @@ def _seconds_between(start: datetime | None, end: datetime | None) -> int | None
     return int((end - start).total_seconds())
 
 
+WAIT_INPUTS = frozenset({"occurred_at", "answered_at", "wait_seconds"})
+TALK_INPUTS = frozenset({"answered_at", "ended_at", "talk_seconds"})
+
+
 def with_durations(values: dict, current: Call | None = None) -> dict:
     """`values` with wait and talk seconds left empty worked out from the call's times.
 
     Wait runs from the start to the answer, talk from the answer to the end; seconds the
-    telephony system or the agent gave are kept as they are.
+    telephony system or the agent gave are kept as they are. For a change of the `current`
+    call (as stored), a duration is worked out only when the change touches what it is
+    worked out from.
     """
 
     def value(name):
@@ -33,11 +39,14 @@ def with_durations(values: dict, current: Call | None = None) -> dict:
             return values[name]
         return getattr(current, name) if current is not None else None
 
+    def touched(inputs: frozenset) -> bool:
+        return current is None or bool(values.keys() & inputs)
+
     filled = dict(values)
     start, answered, ended = value("occurred_at"), value("answered_at"), value("ended_at")
-    if value("wait_seconds") is None and answered is not None:
+    if value("wait_seconds") is None and answered is not None and touched(WAIT_INPUTS):
         filled["wait_seconds"] = _seconds_between(start, answered)
-    if value("talk_seconds") is None and answered is not None:
+    if value("talk_seconds") is None and answered is not None and touched(TALK_INPUTS):
         filled["talk_seconds"] = _seconds_between(answered, ended)
     return filled
 
@@ -80,14 +89,17 @@ def call_create(*, actor, values: dict, close_now: bool = False) -> Call:
 
 
 def call_update(call: Call, *, actor, changes: dict, expected_version: int) -> Call:
-    """Apply an edit; a stale version is refused, emptied durations are worked out again."""
+    """Apply an edit; a stale version is refused, emptied durations are worked out again
+    from the call as stored (not `call`, which a model form may already have changed)."""
     _refuse_hidden_personal_data(actor, changes)
-    return record_update(
-        call,
-        actor=actor,
-        changes=with_durations(changes, current=call),
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        stored = Call.objects.select_for_update().get(pk=call.pk)
+        return record_update(
+            call,
+            actor=actor,
+            changes=with_durations(changes, current=stored),
+            expected_version=expected_version,
+        )
 
 
 def quality_audit_add(

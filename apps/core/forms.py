@@ -2,12 +2,30 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 
 from .choices import LinkRelation, Status
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
 from .selectors import teams_for_clients, users_of_clients
+from .untouched import KeepUntouchedMixin
 from .workflow import allowed_targets
+
+STALE_FORM = (
+    "This form did not come back with the version of the record it was opened on, so it "
+    "cannot be checked against changes made since. Nothing was saved: your entries are "
+    "below. Reload the page to see the record as it is now, then make your changes again."
+)
+
+
+def version_field(*, required: bool = True) -> forms.IntegerField:
+    """The hidden version a form was drawn with: a missing or altered one gets a clear error."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=required,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), STALE_FORM),
+    )
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -59,7 +77,10 @@ class BulkActionForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+        label="Add a note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        error_messages={"required": "Write the note first: an empty note was not added."},
     )
 
 
@@ -69,11 +90,14 @@ class LinkForm(forms.Form):
         max_length=24,
         label="Reference",
         widget=forms.TextInput(attrs={"placeholder": "INT-2026-000042"}),
+        error_messages={
+            "required": "Enter the reference of the record to link to, e.g. INT-2026-000042."
+        },
     )
 
 
 class StatusChangeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     status = forms.ChoiceField()
     reason = forms.CharField(
         required=False,
@@ -86,10 +110,13 @@ class StatusChangeForm(forms.Form):
     )
 
     def __init__(self, *args, record, user=None, **kwargs):
-        kwargs.setdefault("initial", {"version": record.version})
+        # The current status comes first and is chosen: sent as it is, the form moves nothing.
+        kwargs.setdefault("initial", {"version": record.version, "status": record.status})
         super().__init__(*args, **kwargs)
+        current = Status(record.status)
         self.fields["status"].choices = [
-            (value, Status(value).label) for value in allowed_targets(record.status)
+            (current.value, f"{current.label} (current)"),
+            *((value, Status(value).label) for value in allowed_targets(record.status)),
         ]
         may_override = user is not None and user.has_perm("core.close_with_open_follow_ups")
         if not may_override or Status.CLOSED not in allowed_targets(record.status):
@@ -97,7 +124,7 @@ class StatusChangeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
@@ -117,10 +144,25 @@ class AssignForm(forms.Form):
         return data
 
 
-class LogRecordForm(forms.ModelForm):
-    """Base of every log's create/edit form: client choices scoped, stale edits detected."""
+def keep_current_choices(field: forms.ModelChoiceField, current) -> None:
+    """Let a choice field keep offering what a record holds now (a deactivated service, an
+    assignee who has left the client…), so that an unedited form posts it back unchanged."""
+    values = current if isinstance(current, list | tuple) else [current]
+    ids = {value.pk if isinstance(value, Model) else value for value in values} - {None}
+    if not ids:
+        return
+    queryset = field.queryset
+    missing = ids - set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
+    if missing:
+        extra = queryset.model._default_manager.filter(pk__in=missing)
+        field.queryset = queryset | (extra.distinct() if queryset.query.distinct else extra)
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+class LogRecordForm(KeepUntouchedMixin, forms.ModelForm):
+    """Base of every log's create/edit form: client choices scoped, stale edits detected, and
+    an edit changes only what the user changed."""
+
+    version = version_field(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,20 +184,34 @@ class LogRecordForm(forms.ModelForm):
                 queryset=users_of_clients(client_ids), required=False
             )
         for field in self.fields.values():
-            if (
-                isinstance(field, forms.ModelMultipleChoiceField)
-                and field.queryset.model is Service
-            ):
-                field.queryset = Service.objects.filter(active=True, client__in=client_ids)
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Service:
+                field.queryset = Service.objects.filter(
+                    active=True, client__in=client_ids
+                ).select_related("client")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+            for name, field in self.fields.items():
+                if isinstance(field, forms.ModelChoiceField) and name in self.initial:
+                    keep_current_choices(field, self.initial[name])
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.errors:
+            # A hidden field's error would show nowhere: say it at the top of the form.
+            del self.errors["version"]
+            self.add_error(None, STALE_FORM)
+        return data
 
     def changes(self) -> dict:
-        """Cleaned model field values, without many-to-many fields and the version."""
+        """Cleaned model field values, without many-to-many fields and the version: all of
+        them for a new record, only those the user changed for an edit."""
+        names = self.changed_data if self.instance.pk else self.cleaned_data
         return {
-            name: value
-            for name, value in self.cleaned_data.items()
+            name: self.cleaned_data[name]
+            for name in names
             if name != "version"
+            and name in self.cleaned_data
             and name in self._meta.fields
             and not isinstance(self.fields[name], forms.ModelMultipleChoiceField)
             and not self.fields[name].disabled

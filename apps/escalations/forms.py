@@ -3,7 +3,7 @@
 from django import forms
 
 from apps.core.choices import Tier
-from apps.core.forms import LogRecordForm
+from apps.core.forms import LogRecordForm, version_field
 from apps.core.models import CodeListEntry, Team
 
 from .models import Escalation
@@ -63,7 +63,7 @@ class EscalationForm(LogRecordForm):
 
 
 class MoveTierForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     tier = forms.TypedChoiceField(coerce=int, label="Move to")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team taking it over")
     reason = forms.CharField(
@@ -84,7 +84,7 @@ class MoveTierForm(forms.Form):
 
 
 class FirstResponseForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     def __init__(self, *args, record, **kwargs):
         kwargs.setdefault("initial", {"version": record.version})

@@ -1,6 +1,5 @@
 """Escalation services: what views, admin and commands call to change escalations."""
 
-import copy
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -19,19 +18,17 @@ from apps.sla.selectors import calendar_spec_for, hold_intervals
 from .engine import entry_values, tier_clock
 from .models import Escalation, EscalationMatrix
 
+DUE_FIELDS = ("first_response_due", "resolution_due")
+
 
 def _with_due_times(values: dict, *, record: Escalation) -> dict:
-    """`values` with the due times that were left empty filled as the client's SLA sets them
-    for `record` (the escalation as it will be)."""
-    if record.occurred_at is None:
+    """`values` with the due times it empties filled as the client's SLA sets them for
+    `record` (the escalation as it will be)."""
+    emptied = [name for name in DUE_FIELDS if name in values and not values[name]]
+    if record.occurred_at is None or not emptied:
         return values
-    first_response_due, resolution_due = due_times_for(record)
-    filled = dict(values)
-    if not filled.get("first_response_due"):
-        filled["first_response_due"] = first_response_due
-    if not filled.get("resolution_due"):
-        filled["resolution_due"] = resolution_due
-    return filled
+    due = dict(zip(DUE_FIELDS, due_times_for(record), strict=True))
+    return values | {name: due[name] for name in emptied}
 
 
 def escalation_create(*, actor, values: dict, origin: LogRecord | None = None) -> Escalation:
@@ -74,14 +71,17 @@ def escalation_update(
     escalation: Escalation, *, actor, changes: dict, expected_version: int
 ) -> Escalation:
     """Apply an edit; due times emptied on the form fall back to the client's SLA for the
-    (new) severity, from the escalation's start and its time on hold."""
-    edited = copy.copy(escalation)
-    for name, value in changes.items():
-        setattr(edited, name, value)
-    changes = _with_due_times(changes, record=edited)
-    return record_update(
-        escalation, actor=actor, changes=changes, expected_version=expected_version
-    )
+    (new) severity, from the escalation's start and its time on hold. The escalation as it
+    will be is the stored row with `changes`, not `escalation`, which a model form may
+    already have changed."""
+    with transaction.atomic():
+        edited = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        for name, value in changes.items():
+            setattr(edited, name, value)
+        changes = _with_due_times(changes, record=edited)
+        return record_update(
+            escalation, actor=actor, changes=changes, expected_version=expected_version
+        )
 
 
 def _locked(escalation: Escalation) -> Escalation:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 
-from apps.core.choices import Severity, Status, Tier
+from apps.core.choices import Status, Tier
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import (
@@ -94,9 +94,7 @@ class EscalationFormView(FollowUpFormMixin, RecordFormView):
 
     cannot_follow = "{reference} cannot be escalated."
 
-    def get_initial(self):
-        initial = super().get_initial()
-        initial.setdefault("severity", Severity.SEV3)
+    def new_record_initial(self, initial: dict) -> dict:
         origin = self.origin_record()
         if origin is not None:
             initial.update(client=origin.client, title=origin.title, severity=origin.severity)

@@ -5,9 +5,9 @@ from django import forms
 from django.utils import timezone
 
 from apps.core.forms import LogRecordForm, UserChoiceField
-from apps.core.models import Service
 from apps.core.scoping import accessible_client_ids
 from apps.core.selectors import users_of_clients
+from apps.core.untouched import KeepUntouchedMixin
 
 from .models import CATEGORY_FIELDS, CorrectiveAction, FailureCategory, FailureReport
 from .services import ACTION_FIELDS
@@ -76,9 +76,6 @@ class FailureReportForm(LogRecordForm):
         super().__init__(*args, **kwargs)
         for name in ("occurred_at", "detected_at", "client_notified_at"):
             self.fields[name].input_formats = DATETIME_FORMATS
-        self.fields["service"].queryset = Service.objects.filter(
-            active=True, client__in=accessible_client_ids(self.user)
-        ).select_related("client")
 
     def sections(self) -> list[dict]:
         """Field groups for the template: common, one per category, then follow-up."""
@@ -97,7 +94,7 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(forms.ModelForm):
+class CorrectiveActionForm(KeepUntouchedMixin, forms.ModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]

@@ -124,8 +124,9 @@ def failure_update(
 
     The report's version rises once, whether its own fields, its actions or both changed.
     """
-    category = changes.get("category", report.category)
     with transaction.atomic():
+        stored = FailureReport.objects.select_for_update().get(pk=report.pk)
+        category = changes.get("category", stored.category)
         updated = record_update(
             report,
             actor=actor,

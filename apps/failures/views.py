@@ -2,7 +2,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.core.choices import RootCause, Severity, Status
+from apps.core.choices import RootCause, Status
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import RecordDetailView, RecordFormView
@@ -113,11 +113,9 @@ class FailureReportFormView(RecordFormView):
     form_class = FailureReportForm
     template_name = "failures/form.html"
 
-    def get_initial(self):
-        initial = super().get_initial()
+    def new_record_initial(self, initial: dict) -> dict:
         if self.request.GET.get("category") in FailureCategory.values:
             initial["category"] = self.request.GET["category"]
-        initial.setdefault("severity", Severity.SEV3)
         return initial
 
     def get_formset(self):

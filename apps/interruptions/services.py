@@ -59,11 +59,16 @@ def interruption_update(
     expected_version: int,
     affected_services: Iterable[Service] | None = None,
 ) -> Interruption:
-    """Apply an edit; raising the severity to SEV1/SEV2 alerts the leads (once per record)."""
-    kind = changes.get("kind", interruption.kind)
+    """Apply an edit; raising the severity to SEV1/SEV2 alerts the leads (once per record).
+
+    "Raising" compares with the row as stored, not with `interruption`, which a model form
+    has already given the new values.
+    """
     m2m = None if affected_services is None else {"affected_services": list(affected_services)}
-    was_severe = interruption.severity in Severity.alerting()
     with transaction.atomic():
+        stored = Interruption.objects.select_for_update().get(pk=interruption.pk)
+        kind = changes.get("kind", stored.kind)
+        was_severe = stored.severity in Severity.alerting()
         updated = record_update(
             interruption,
             actor=actor,

@@ -1,4 +1,4 @@
-from apps.core.choices import RootCause, Severity, Status
+from apps.core.choices import RootCause, Status
 from apps.core.listing.aggregates import joined_related_names
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView
@@ -74,11 +74,9 @@ class InterruptionFormView(RecordFormView):
     form_class = InterruptionForm
     template_name = "interruptions/form.html"
 
-    def get_initial(self):
-        initial = super().get_initial()
+    def new_record_initial(self, initial: dict) -> dict:
         if self.request.GET.get("kind") in InterruptionKind.values:
             initial["kind"] = self.request.GET["kind"]
-        initial.setdefault("severity", Severity.SEV3)
         return initial
 
     def create(self, form):

@@ -5,9 +5,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.core.followups import follow_up_for
-from apps.core.forms import LogRecordForm
+from apps.core.forms import LogRecordForm, version_field
 from apps.core.lookup import find_record
 from apps.core.models import CodeListEntry
+from apps.core.untouched import KeepUntouchedMixin
 
 from .models import (
     RecoveryAction,
@@ -155,9 +156,9 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(forms.ModelForm):
+class ResolutionForm(KeepUntouchedMixin, forms.ModelForm):
     prefix = "resolution"
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     class Meta:
         model = RecoveryResolution

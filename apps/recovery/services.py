@@ -93,20 +93,23 @@ def recovery_case_update(
 ) -> RecoveryCase:
     """Apply a person's edit of the case's own fields (children have their own services).
 
-    The issue cannot be moved after something already recorded about it.
+    The issue cannot be moved after something already recorded about it (compared with the
+    case as stored: a model form has already given `case` the new values).
     """
-    occurred_at = changes.get("occurred_at")
-    if occurred_at is not None and occurred_at != case.occurred_at:
-        first = _first_recorded_moment(case)
-        if first is not None and occurred_at > first:
-            when = timezone.localtime(first).strftime("%Y-%m-%d %H:%M")
-            raise ValidationError(
-                {
-                    "occurred_at": f"The case already has an entry of {when}: the issue cannot "
-                    "have occurred after it."
-                }
-            )
-    return record_update(case, actor=actor, changes=changes, expected_version=expected_version)
+    with transaction.atomic():
+        stored = RecoveryCase.objects.select_for_update().get(pk=case.pk)
+        occurred_at = changes.get("occurred_at")
+        if occurred_at is not None and occurred_at != stored.occurred_at:
+            first = _first_recorded_moment(stored)
+            if first is not None and occurred_at > first:
+                when = timezone.localtime(first).strftime("%Y-%m-%d %H:%M")
+                raise ValidationError(
+                    {
+                        "occurred_at": f"The case already has an entry of {when}: the issue "
+                        "cannot have occurred after it."
+                    }
+                )
+        return record_update(case, actor=actor, changes=changes, expected_version=expected_version)
 
 
 def _only(values: dict, allowed: tuple[str, ...], what: str) -> dict:

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
-from apps.core.choices import Severity
 from apps.core.exceptions import StaleRecordError
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import (
@@ -78,9 +77,7 @@ class RecoveryCaseFormView(FollowUpFormMixin, RecordFormView):
 
     cannot_follow = "No recovery case can start from {reference}."
 
-    def get_initial(self):
-        initial = super().get_initial()
-        initial.setdefault("severity", Severity.SEV3)
+    def new_record_initial(self, initial: dict) -> dict:
         origin = self.origin_record()
         if origin is not None:
             initial.update(

@@ -82,7 +82,10 @@ def test_with_durations_on_an_edit_uses_the_stored_times(world):
     filled = with_durations({"ended_at": call.answered_at + timedelta(seconds=70)}, current=call)
 
     assert filled["talk_seconds"] == 70
-    assert filled["wait_seconds"] == 30
+    # The wait is worked out from the start and the answer, which this change leaves alone.
+    assert "wait_seconds" not in filled
+    filled = with_durations({"answered_at": call.occurred_at + timedelta(seconds=45)}, current=call)
+    assert (filled["wait_seconds"], filled["talk_seconds"]) == (45, 285)
 
 
 def test_an_unanswered_call_has_no_wait_or_talk_worked_out(world):

@@ -157,7 +157,7 @@ def test_empty_note_is_refused(world, client, record):
 
     assert response.status_code == 302
     assert not timeline(record, TimelineKind.NOTE).exists()
-    assert messages_of(response) == ["This field is required."]
+    assert messages_of(response) == ["Write the note first: an empty note was not added."]
 
 
 # --- status --------------------------------------------------------------------------------

@@ -162,9 +162,9 @@ class CallFormView(RecordFormView):
             raise Http404(f"No call {reference} among your clients' calls.")
         return call
 
-    def get_initial(self):
-        initial = super().get_initial()
-        initial.setdefault("severity", Severity.SEV4)
+    default_severity = Severity.SEV4
+
+    def new_record_initial(self, initial: dict) -> dict:
         initial.setdefault("direction", Direction.INBOUND)
         previous = self.previous_call()
         if previous is not None:

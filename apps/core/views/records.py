@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from ..chain import open_records_caused_by, record_chain
-from ..choices import Status
+from ..choices import Severity, Status
 from ..exceptions import StaleRecordError
 from ..followups import follow_up_for, follow_ups_for
 from ..forms import AssignForm, LinkForm, NoteForm, StatusChangeForm
@@ -19,6 +19,7 @@ from ..roles import log_models
 from ..services.links import linked_records, record_link
 from ..services.records import record_assign, record_change_status
 from ..services.timeline import timeline_add_note, timeline_for
+from ..workflow import allowed_targets
 from .listing import model_permission
 
 
@@ -72,7 +73,11 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
             history=record_history(record),
             can_change=can_change,
             note_form=NoteForm() if can_change else None,
-            status_form=StatusChangeForm(record=record, user=user) if can_change else None,
+            status_form=(
+                StatusChangeForm(record=record, user=user)
+                if can_change and allowed_targets(record.status)
+                else None
+            ),
             assign_form=AssignForm(record=record) if can_change else None,
             link_form=LinkForm() if can_change else None,
             links=linked_records(record, user),
@@ -136,6 +141,9 @@ class ChangeStatusView(RecordActionView):
         return StatusChangeForm(data, record=record, user=self.request.user)
 
     def perform(self, record, data) -> None:
+        if data["status"] == record.status:
+            messages.info(self.request, f"{record.reference} stays {record.get_status_display()}.")
+            return
         updated = record_change_status(
             record,
             target=data["status"],
@@ -153,14 +161,17 @@ class AssignView(RecordActionView):
     form_class = AssignForm
 
     def perform(self, record, data) -> None:
-        record_assign(
+        updated = record_assign(
             record,
             actor=self.request.user,
             assignee=data["assignee"],
             team=data["team"],
             expected_version=data["version"],
         )
-        messages.success(self.request, "Assignment saved.")
+        if updated.version == record.version:
+            messages.info(self.request, "The assignment is as it was: nothing changed.")
+        else:
+            messages.success(self.request, "Assignment saved.")
 
 
 class LinkView(RecordActionView):
@@ -168,7 +179,10 @@ class LinkView(RecordActionView):
         return LinkForm(data)
 
     def perform(self, record, data) -> None:
-        other = find_record(self.request.user, data["reference"])
+        try:
+            other = find_record(self.request.user, data["reference"])
+        except Http404 as error:
+            raise ValidationError(f"{error} Nothing was linked.") from None
         record_link(record, other, relation=data["relation"], actor=self.request.user)
         messages.success(self.request, f"Linked to {other.reference}.")
 
@@ -180,6 +194,7 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     form_class = None
     template_name = "core/form.html"
     raise_exception = False
+    default_severity = Severity.SEV3
 
     def get_permission_required(self):
         action = "change" if "reference" in self.kwargs else "add"
@@ -199,6 +214,17 @@ class RecordFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         if self.record is not None:
             kwargs["instance"] = self.record
         return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.record is not None:
+            return initial  # an edit shows what is stored, defaults are for new records
+        initial.setdefault("severity", self.default_severity)
+        return self.new_record_initial(initial)
+
+    def new_record_initial(self, initial: dict) -> dict:
+        """The values a new record's form starts with (the kind's defaults, the origin's…)."""
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
