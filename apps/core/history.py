@@ -1,11 +1,27 @@
-"""Reading a record's change history (django-simple-history) as who / when / old → new."""
+"""Reading a record's change history (django-simple-history) as who / when / old → new.
 
+Values read as people talk: times in the active time zone to the minute, durations as
+"5 h 52 min", choices by their label, yes/no, people by full name, records by reference.
+The versions of the record's own rows (corrective actions, interactions, quality audits…)
+are read the same way and shown among the record's.
+"""
+
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 
 HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
+AUTOMATIC = "Portal (automatic)"
+EMPTY = "—"
+# Due-time recomputes change due times only: whatever many-to-many rows their versions lack
+# (set-based writes copy the row alone), the record's related rows stayed as they were.
+RECOMPUTE_PREFIX = "Due times recomputed"
+# Whole numbers that count time, by the unit their field name ends with.
+DURATION_UNITS = {"_seconds": "seconds", "_minutes": "minutes", "_hours": "hours"}
 
 
 @dataclass
@@ -22,6 +38,7 @@ class HistoryEntry:
     action: str
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+    subject: str = ""  # which of the record's own rows changed ("Corrective action 2")
 
 
 @dataclass
@@ -31,18 +48,102 @@ class _Change:
     new: object
 
 
-def _display(model, name: str, value, related_names: dict) -> str:
-    if value in (None, "", []):
-        return "—"
-    model_field = model._meta.get_field(name)
-    if isinstance(value, list):  # many-to-many: ids of the related rows
-        names = related_names.get(name, {})
-        return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in value))
+def person_name(user) -> str:
+    """A user as people know them: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
+def duration_text(delta: timedelta) -> str:
+    """ "2 d 3 h", "5 h 52 min", "45 min", "3 min 20 s", "40 s": the two largest units."""
+    seconds = int(delta.total_seconds())
+    sign = "−" if seconds < 0 else ""
+    minutes, seconds = divmod(abs(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        parts = [f"{days} d", f"{hours} h" if hours else ""]
+    elif hours:
+        parts = [f"{hours} h", f"{minutes} min" if minutes else ""]
+    elif minutes:
+        parts = [f"{minutes} min", f"{seconds} s" if seconds else ""]
+    else:
+        parts = [f"{seconds} s"]
+    return sign + " ".join(part for part in parts if part)
+
+
+def moment_text(value: datetime, *, seconds: bool = False) -> str:
+    """A date and time in the active time zone, to the minute (or the second)."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """The first line of `text`, cut at a word before `limit` characters, with "…" if cut."""
+    first_line = text.strip().split("\n", 1)[0].rstrip()
+    if len(first_line) <= limit and first_line == text.strip():
+        return first_line
+    if len(first_line) > limit:
+        cut = first_line[: limit - 1]
+        space = cut.rfind(" ")
+        first_line = cut[:space] if space > limit // 2 else cut
+    return first_line.rstrip(" ,.;:") + "…"
+
+
+def related_name(obj) -> str:
+    """A related row by what people call it: a person's name, a record's reference."""
+    if isinstance(obj, get_user_model()):
+        return person_name(obj)
+    reference = getattr(obj, "reference", None)
+    return reference if isinstance(reference, str) and reference else str(obj)
+
+
+def _duration_unit(model_field) -> str | None:
+    if not isinstance(model_field, models.IntegerField) or model_field.choices:
+        return None
+    for suffix, unit in DURATION_UNITS.items():
+        if model_field.name.endswith(suffix):
+            return unit
+    return None
+
+
+def _display(model_field, value, names: dict, *, seconds: bool = False) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, list) and model_field.many_to_many:
+        known = names.get(model_field.name, {})
+        return ", ".join(sorted(known.get(pk, f"#{pk}") for pk in value))
     if model_field.is_relation:
-        return related_names.get(name, {}).get(value, f"#{value}")
+        return names.get(model_field.name, {}).get(value, f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return moment_text(value, seconds=seconds)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if seconds or value.second else "%H:%M")
+    if isinstance(value, timedelta):
+        return duration_text(value)
+    unit = _duration_unit(model_field)
+    if unit and isinstance(value, int):
+        return duration_text(timedelta(**{unit: value}))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def _field_change(model, change: _Change, names: dict) -> FieldChange:
+    model_field = model._meta.get_field(change.field)
+    old = _display(model_field, change.old, names)
+    new = _display(model_field, change.new, names)
+    if old == new and change.old != change.new:  # a change within the minute: say it
+        old = _display(model_field, change.old, names, seconds=True)
+        new = _display(model_field, change.new, names, seconds=True)
+    label = str(model_field.verbose_name)
+    return FieldChange(label[:1].upper() + label[1:], old, new)
 
 
 def _related_names(model, changes_per_version: list[list[_Change]]) -> dict[str, dict]:
@@ -60,16 +161,21 @@ def _related_names(model, changes_per_version: list[list[_Change]]) -> dict[str,
     names = {}
     for name, ids in wanted.items():
         related = model._meta.get_field(name).related_model
-        names[name] = {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
+        names[name] = {
+            obj.pk: related_name(obj) for obj in related._default_manager.filter(pk__in=ids)
+        }
     return names
 
 
-def _m2m_ids_per_version(model, versions: list) -> dict[str, dict[int, list]]:
-    """For each tracked many-to-many field, version pk → related ids; one query per field."""
+def _m2m_ids_per_version(versions: list) -> dict[str, dict[int, list]]:
+    """For each tracked many-to-many field, version pk → related ids; one query per field.
+
+    A due-time recompute's version takes them from the version before it.
+    """
     result: dict[str, dict[int, list]] = {}
     if not versions:
         return result
-    for m2m_field in versions[0]._history_m2m_fields:
+    for m2m_field in getattr(versions[0], "_history_m2m_fields", []):
         through = getattr(versions[0], m2m_field.name).model
         target = m2m_field.m2m_reverse_field_name()
         ids: dict[int, list] = {version.pk: [] for version in versions}
@@ -78,16 +184,19 @@ def _m2m_ids_per_version(model, versions: list) -> dict[str, dict[int, list]]:
         )
         for history_id, related_id in rows:
             ids[history_id].append(related_id)
+        for older, newer in zip(versions, versions[1:], strict=False):
+            if (newer.history_change_reason or "").startswith(RECOMPUTE_PREFIX):
+                ids[newer.pk] = ids[older.pk]
         result[m2m_field.name] = ids
     return result
 
 
-def _version_changes(model, versions: list) -> list[list[_Change]]:
+def _version_changes(versions: list, hidden: set[str]) -> list[list[_Change]]:
     """What each version changed compared with the one before it (none for the first)."""
-    m2m = _m2m_ids_per_version(model, versions)
+    m2m = _m2m_ids_per_version(versions)
     per_version: list[list[_Change]] = [[]]
     for older, newer in zip(versions, versions[1:], strict=False):
-        delta = newer.diff_against(older, excluded_fields=[*HIDDEN_FIELDS, *m2m])
+        delta = newer.diff_against(older, excluded_fields=[*hidden, *m2m])
         changes = [_Change(change.field, change.old, change.new) for change in delta.changes]
         for name, ids in m2m.items():
             if sorted(ids[older.pk]) != sorted(ids[newer.pk]):
@@ -96,33 +205,96 @@ def _version_changes(model, versions: list) -> list[list[_Change]]:
     return per_version
 
 
-def record_history(record: models.Model) -> list[HistoryEntry]:
-    """Every saved version of `record`, newest first, with the fields each one changed.
+def _first_values(version, hidden: set[str]) -> list[_Change]:
+    """A new row's filled-in fields, as changes from nothing."""
+    changes = []
+    for tracked in version.instance_type._meta.concrete_fields:
+        if tracked.name in hidden or tracked.primary_key:
+            continue
+        value = getattr(version, tracked.attname)
+        if value is None or value == "":
+            continue
+        changes.append(_Change(tracked.name, None, value))
+    return changes
 
-    A fixed number of queries whatever the number of versions.
-    """
-    versions = list(record.history.select_related("history_user").order_by("history_date", "pk"))
-    model = type(record)
-    changes_per_version = _version_changes(model, versions)
-    names = _related_names(model, changes_per_version)
+
+def _who(version) -> str:
+    user = version.history_user
+    return person_name(user) if user else AUTOMATIC
+
+
+def _entries(model, versions: list, hidden: set[str], subjects: dict | None = None) -> list:
+    """History entries of `versions` (of one or more rows of `model`, oldest first)."""
+    per_row: dict[int, list] = {}
+    for version in versions:
+        per_row.setdefault(getattr(version, model._meta.pk.attname), []).append(version)
+    changes_of: dict[int, list[_Change]] = {}
+    for row_versions in per_row.values():
+        for version, changes in zip(
+            row_versions, _version_changes(row_versions, hidden), strict=True
+        ):
+            if subjects is not None and version.history_type == "+":
+                changes = _first_values(version, hidden)
+            changes_of[version.pk] = changes
+    names = _related_names(model, list(changes_of.values()))
     entries = []
-    for version, changes in zip(versions, changes_per_version, strict=True):
-        user = version.history_user
-        entry = HistoryEntry(
-            when=version.history_date,
-            who=(user.get_full_name() or user.username) if user else "Portal (automatic)",
-            action=version.get_history_type_display(),
-            reason=version.history_change_reason or "",
-        )
-        for change in changes:
-            label = str(model._meta.get_field(change.field).verbose_name)
-            entry.changes.append(
-                FieldChange(
-                    label.capitalize(),
-                    _display(model, change.field, change.old, names),
-                    _display(model, change.field, change.new, names),
-                )
+    for version in versions:
+        row = getattr(version, model._meta.pk.attname)
+        entries.append(
+            HistoryEntry(
+                when=version.history_date,
+                who=_who(version),
+                action=version.get_history_type_display(),
+                reason=version.history_change_reason or "",
+                changes=[_field_change(model, c, names) for c in changes_of[version.pk]],
+                subject=subjects[row] if subjects is not None else "",
             )
-        entries.append(entry)
+        )
+    return entries
+
+
+def _own_rows(model) -> list:
+    """Reverse relations to rows that belong to a record and keep their own history."""
+    from .models import LogRecord
+
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if (relation.one_to_many or relation.one_to_one)
+        and hasattr(relation.related_model, "history")
+        and not issubclass(relation.related_model, LogRecord)
+    ]
+
+
+def _own_row_entries(record) -> list[HistoryEntry]:
+    """The versions of the record's own rows, one query per kind of row (plus names)."""
+    entries = []
+    for relation in _own_rows(type(record)):
+        child = relation.related_model
+        parent_field = relation.field
+        versions = list(
+            child.history.filter(**{parent_field.attname: record.pk})
+            .select_related("history_user")
+            .order_by("history_date", "pk")
+        )
+        label = str(child._meta.verbose_name)
+        subjects: dict = {}
+        for version in versions:
+            row = getattr(version, child._meta.pk.attname)
+            if row not in subjects:
+                subjects[row] = f"{label[:1].upper()}{label[1:]} {len(subjects) + 1}"
+        hidden = {*HIDDEN_FIELDS, parent_field.name}
+        entries.extend(_entries(child, versions, hidden, subjects))
+    return entries
+
+
+def record_history(record: models.Model) -> list[HistoryEntry]:
+    """Every saved version of `record` and of its own rows, newest first, with what each
+    one changed. A fixed number of queries whatever the number of versions.
+    """
+    model = type(record)
+    versions = list(record.history.select_related("history_user").order_by("history_date", "pk"))
+    entries = _entries(model, versions, HIDDEN_FIELDS) + _own_row_entries(record)
+    entries.sort(key=lambda entry: entry.when)  # stable: each source is in order already
     entries.reverse()
     return entries

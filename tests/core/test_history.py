@@ -1,13 +1,23 @@
 """A record's change history read back as who / when / old → new."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.choices import Status
-from apps.core.history import FieldChange, record_history
+from apps.core.history import (
+    FieldChange,
+    duration_text,
+    moment_text,
+    record_history,
+    shorten,
+)
 from apps.core.services.records import (
     record_assign,
     record_change_status,
@@ -17,6 +27,7 @@ from apps.core.services.records import (
 from apps.interruptions.models import Interruption
 from apps.interruptions.services import interruption_create, interruption_update
 from tests.factories import ClientAssignmentFactory, UserFactory
+from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +95,7 @@ def test_foreign_keys_show_names_and_empty_values_a_dash(world):
     record_assign(record, actor=world.lead, team=world.team_a1)
     newest, assigned, _created = record_history(record)
     assert _changes(assigned) == {
-        "Assignee": ("—", "agent"),
+        "Assignee": ("—", world.agent.get_full_name()),
         "Team": ("—", "Acme Technical (T2)"),
     }
     assert _changes(newest) == {"Team": ("Acme Technical (T2)", "Acme Frontline (T1)")}
@@ -102,7 +113,7 @@ def test_a_person_on_a_record_cannot_be_deleted_behind_the_history(world):
     record.refresh_from_db()
     assert record.assignee == temp
     assigned = record_history(record)[0]
-    assert _changes(assigned) == {"Assignee": ("—", "temp")}
+    assert _changes(assigned) == {"Assignee": ("—", temp.get_full_name())}
 
 
 def test_affected_services_show_their_names(world):
@@ -168,7 +179,7 @@ def test_changes_without_a_person_show_as_automatic(world):
     newest, moved, created = record_history(record)
     assert created.who == world.agent.get_full_name()
     assert moved.who == newest.who == AUTOMATIC
-    assert _changes(newest) == {"Assignee": ("—", "lead")}
+    assert _changes(newest) == {"Assignee": ("—", world.lead.get_full_name())}
 
 
 def test_a_user_without_full_name_shows_the_username(world):
@@ -187,7 +198,7 @@ def test_bulk_changes_are_in_each_records_history(world):
     for record in records:
         newest, assigned, created = record_history(record)
         assert (newest.who, assigned.who) == (world.lead.get_full_name(),) * 2
-        assert _changes(assigned) == {"Assignee": ("—", "agent")}
+        assert _changes(assigned) == {"Assignee": ("—", world.agent.get_full_name())}
         assert _changes(newest) == {"Status": ("New", "In progress")}
         assert created.action == "Created"
 
@@ -206,11 +217,11 @@ def test_history_is_newest_first_and_complete(world):
     assert resumed_due > record.resolution_due
     assert [entry.changes for entry in entries[:3]] == [
         [
-            FieldChange("Resolution due", "—", str(resumed_due)),
+            FieldChange("Resolution due", "—", moment_text(resumed_due)),
             FieldChange("Status", "On hold", "In progress"),
         ],
         [
-            FieldChange("Resolution due", str(record.resolution_due), "—"),
+            FieldChange("Resolution due", moment_text(record.resolution_due), "—"),
             FieldChange("Status", "In progress", "On hold"),
         ],
         [FieldChange("Status", "New", "In progress")],
@@ -266,3 +277,171 @@ def test_one_change_with_services_is_one_version(world):
         "Affected services": ("CRM", "CRM, Telephony platform"),
     }
     assert first.action == "Created"
+
+
+@pytest.mark.parametrize(
+    ("delta", "said"),
+    [
+        (timedelta(hours=5, minutes=52, seconds=37, microseconds=521556), "5 h 52 min"),
+        (timedelta(days=2, hours=3, minutes=40), "2 d 3 h"),
+        (timedelta(days=2, minutes=5), "2 d"),
+        (timedelta(minutes=45), "45 min"),
+        (timedelta(hours=1), "1 h"),
+        (timedelta(minutes=3, seconds=20), "3 min 20 s"),
+        (timedelta(seconds=40), "40 s"),
+        (timedelta(0), "0 s"),
+        (-timedelta(minutes=90), "−1 h 30 min"),
+    ],
+)
+def test_durations_read_as_people_say_them(delta, said):
+    assert duration_text(delta) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("Headsets dropping calls", "Headsets dropping calls"),
+        ("First line\nsecond line", "First line…"),
+        ("word " * 30, ("word " * 15).strip() + "…"),
+        ("x" * 100, "x" * 79 + "…"),
+    ],
+)
+def test_long_texts_are_cut_at_a_word(text, short):
+    assert shorten(text) == short
+
+
+def test_times_show_in_the_active_time_zone_to_the_minute(world):
+    record = _create(world)
+    due = record.resolution_due
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        record_change_status(record, target=Status.IN_PROGRESS, actor=world.lead)
+        record_change_status(record, target=Status.ON_HOLD, actor=world.lead)
+        held = record_history(record)[0]
+    local = timezone.localtime(due, ZoneInfo("Asia/Kolkata"))
+    assert _changes(held)["Resolution due"] == (local.strftime("%Y-%m-%d %H:%M"), "—")
+
+
+def test_a_change_within_the_minute_shows_the_seconds(world):
+    record = _create(world)
+    first = record.occurred_at.replace(second=10, microsecond=0)
+    record = interruption_update(
+        record, actor=world.lead, changes={"occurred_at": first}, expected_version=1
+    )
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={"occurred_at": first + timedelta(seconds=30)},
+        expected_version=2,
+    )
+    old, new = _changes(record_history(record)[0])["Occurred at"]
+    assert (old[-3:], new[-3:]) == (":10", ":40")
+
+
+def test_choices_by_label_and_booleans_as_yes_or_no(world):
+    record = _create(world)
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={"kind": "outage", "scheduled": True},
+        expected_version=1,
+    )
+    changes = _changes(record_history(record)[0])
+    assert changes["Kind"] == ("Incident", "Outage")
+    assert changes["Scheduled"] == ("No", "Yes")
+
+
+def test_a_recompute_version_without_its_services_changes_no_service(world):
+    """Set-based recomputes once wrote their versions without the many-to-many rows."""
+    record = _create(world)
+    record = interruption_update(
+        record,
+        actor=world.lead,
+        changes={},
+        expected_version=1,
+        affected_services=[world.service_a],
+    )
+    Interruption.objects.filter(pk=record.pk).update(
+        resolution_due=record.resolution_due + timedelta(hours=2), version=3
+    )
+    record = Interruption.objects.get(pk=record.pk)
+    Interruption.history.bulk_history_create(
+        [record], update=True, default_change_reason="Due times recomputed: SLA policy changed"
+    )
+    interruption_update(
+        record, actor=world.lead, changes={"title": "Later"}, expected_version=record.version
+    )
+    edited, recomputed, services, _created = record_history(record)
+    assert set(_changes(recomputed)) == {"Resolution due"}
+    assert set(_changes(edited)) == {"Title"}
+    assert _changes(services) == {"Affected services": ("—", "CRM")}
+
+
+def test_the_rows_of_a_record_have_their_history_among_its_own(world):
+    report = FailureReportFactory(client=world.client_a)
+    action = CorrectiveActionFactory(
+        report=report, owner=world.lead, due_date=date(2026, 12, 10), action="Swap headsets"
+    )
+    with timezone.override(ZoneInfo("Europe/Dublin")):
+        action.done_at = datetime(2026, 12, 1, 1, 18, 16, 456212, tzinfo=UTC)
+        action.waived = False
+        action.save()
+        entries = record_history(report)
+    done, added = (entry for entry in entries if entry.subject)
+    assert (added.subject, added.action) == ("Corrective action 1", "Created")
+    assert _changes(added) == {
+        "Action": ("—", "Swap headsets"),
+        "Owner": ("—", world.lead.get_full_name()),
+        "Due date": ("—", "2026-12-10"),
+        "Waived": ("—", "No"),
+    }
+    assert (done.subject, _changes(done)) == (
+        "Corrective action 1",
+        {"Done at": ("—", "2026-12-01 01:18")},
+    )
+
+
+def test_the_record_page_shows_values_as_people_read_them(world, client):
+    record = _create(world)
+    long_text = "The CRM froze for every agent on floor 2. " * 5 + "\nSecond paragraph."
+    record = interruption_update(
+        record,
+        actor=world.lead,
+        changes={"description": long_text},
+        expected_version=1,
+    )
+    record_change_status(record, target=Status.IN_PROGRESS, actor=world.lead)
+    record_change_status(record, target=Status.ON_HOLD, actor=world.lead)
+    client.force_login(world.lead)
+
+    page = client.get(f"/interruptions/{record.reference}/").content.decode()
+    history = page.split("Change history", 1)[1]
+
+    assert "When <span" in history and "(UTC)" in history
+    assert not re.search(r"\d\d:\d\d:\d\d", history)  # to the minute, no seconds
+    assert "+00:00" not in history
+    assert "<details" in history and "<summary>The CRM froze for every agent" in history
+    assert "Second paragraph." in history  # the whole text, one click away
+    assert world.lead.get_full_name() in history
+
+
+def test_a_record_page_costs_the_same_however_many_rows_changed(world, client):
+    def report_with(actions: int):
+        report = FailureReportFactory(client=world.client_a)
+        for number in range(actions):
+            action = CorrectiveActionFactory(report=report, owner=world.lead)
+            action.owner = world.agent
+            action.done_at = timezone.now() - timedelta(minutes=number)
+            action.save()
+        return report
+
+    few, many = report_with(1), report_with(6)
+    client.force_login(world.lead)
+    client.get(f"/failures/{few.reference}/")
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(f"/failures/{few.reference}/").status_code == 200
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(f"/failures/{many.reference}/").content.decode()
+
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert page.count("Corrective action 6") == 2  # added, then done

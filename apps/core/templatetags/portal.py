@@ -1,8 +1,10 @@
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from ..choices import SEVERITY_COLOURS, Severity, Status
+from ..history import duration_text, shorten
 
 register = template.Library()
 
@@ -72,3 +74,25 @@ def measure_value(item) -> str:
 def kind_name(record) -> str:
     """ "Interruption", "Call log"…: the kind of a record, for lists that mix kinds."""
     return capfirst(record._meta.verbose_name)
+
+
+@register.simple_tag
+def history_value(text: str):
+    """A value in the change history: short as it is; long or several lines, its first words,
+    and the whole text one click away."""
+    text = str(text)
+    short = shorten(text)
+    if short == text:
+        return text
+    return format_html(
+        '<details class="d-inline-block align-top"><summary>{}</summary>'
+        '<div class="text-body text-break">{}</div></details>',
+        short,
+        linebreaksbr(text, autoescape=True),
+    )
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta as people say it: "5 h 52 min", "2 d 3 h", "45 min"; none: —."""
+    return "—" if value is None else duration_text(value)
