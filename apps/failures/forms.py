@@ -4,6 +4,7 @@ inline formset of its corrective actions."""
 from django import forms
 from django.utils import timezone
 
+from apps.core.dates import PlausibleDatesMixin
 from apps.core.forms import LogRecordForm, UserChoiceField
 from apps.core.models import Service
 from apps.core.scoping import accessible_client_ids
@@ -97,7 +98,7 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(forms.ModelForm):
+class CorrectiveActionForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]

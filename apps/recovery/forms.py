@@ -4,6 +4,7 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
+from apps.core.dates import PlausibleDatesMixin
 from apps.core.followups import follow_up_for
 from apps.core.forms import LogRecordForm
 from apps.core.lookup import find_record
@@ -112,7 +113,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(forms.ModelForm):
+class CaseEntryForm(PlausibleDatesMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +156,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(forms.ModelForm):
+class ResolutionForm(PlausibleDatesMixin, forms.ModelForm):
     prefix = "resolution"
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -209,3 +210,12 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
 # Missed-call follow-up: a missed or dropped inbound call is called back within this many
 # business minutes (of the client's calendar) of its end.
 CALL_BACK_WITHIN_MINUTES = env.int("CALL_BACK_WITHIN_MINUTES", default=120)
+
+# Every date and time the portal accepts (forms, filters, imports) lies between the start of
+# this day and this many years from now: further out, it is a typing error, and the clock
+# arithmetic beyond would fail.
+PORTAL_EARLIEST_DATE = date.fromisoformat(env.str("PORTAL_EARLIEST_DATE", default="2000-01-01"))
+PORTAL_LATEST_YEARS_AHEAD = env.int("PORTAL_LATEST_YEARS_AHEAD", default=5)
+
+# Call imports: an upload larger than this is refused before it is read.
+CALL_IMPORT_MAX_BYTES = env.int("CALL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
