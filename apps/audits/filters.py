@@ -1,19 +1,13 @@
-from datetime import datetime, time, timedelta
-
 import django_filters as filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from apps.core.choices import Severity
+from apps.core.listing.filters import DayFromFilter, DayToFilter
 from apps.core.models import Client
 from apps.core.scoping import accessible_client_ids, sees_every_client
 
 from .models import AuditFinding, FindingKind
-
-
-def _start_of_day(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class AuditFindingFilterSet(filters.FilterSet):
@@ -36,16 +30,8 @@ class AuditFindingFilterSet(filters.FilterSet):
         label="Acknowledged",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
     )
-    found_from = filters.DateFilter(
-        method="filter_found_from",
-        label="Found from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    found_to = filters.DateFilter(
-        method="filter_found_to",
-        label="Found to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    found_from = DayFromFilter(field_name="found_at", label="Found from")
+    found_to = DayToFilter(field_name="found_at", label="Found to")
 
     class Meta:
         model = AuditFinding
@@ -66,9 +52,3 @@ class AuditFindingFilterSet(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(record_reference__icontains=value) | Q(summary__icontains=value))
-
-    def filter_found_from(self, queryset, name, value):
-        return queryset.filter(found_at__gte=_start_of_day(value))
-
-    def filter_found_to(self, queryset, name, value):
-        return queryset.filter(found_at__lt=_start_of_day(value + timedelta(days=1)))

@@ -1,12 +1,10 @@
 """Filters of the call log list and of the quality audit list."""
 
-from datetime import timedelta
-
 import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.core.listing.filters import LogRecordFilterSet, _start_of_day
+from apps.core.listing.filters import DayFromFilter, DayToFilter, LogRecordFilterSet
 from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.selectors import users_of_clients
@@ -103,12 +101,8 @@ class QualityAuditFilterSet(filters.FilterSet):
     coaching_needed = filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Any"), ("true", "Needed"), ("false", "Not needed")])
     )
-    scored_from = filters.DateFilter(
-        method="filter_scored_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    scored_to = filters.DateFilter(
-        method="filter_scored_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    scored_from = DayFromFilter(field_name="scored_at", label="From")
+    scored_to = DayToFilter(field_name="scored_at", label="To")
 
     class Meta:
         model = QualityAudit
@@ -124,9 +118,3 @@ class QualityAuditFilterSet(filters.FilterSet):
             else Client.objects.filter(pk__in=client_ids)
         )
         self.filters["auditor"].queryset = users_of_clients(client_ids)
-
-    def filter_scored_from(self, queryset, name, value):
-        return queryset.filter(scored_at__gte=_start_of_day(value))
-
-    def filter_scored_to(self, queryset, name, value):
-        return queryset.filter(scored_at__lt=_start_of_day(value + timedelta(days=1)))

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 
 from .choices import LinkRelation, Status
+from .dates import PlausibleDatesMixin
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
 from .selectors import teams_for_clients, users_of_clients
@@ -158,7 +159,7 @@ def keep_current_choices(field: forms.ModelChoiceField, current) -> None:
         field.queryset = queryset | (extra.distinct() if queryset.query.distinct else extra)
 
 
-class LogRecordForm(KeepUntouchedMixin, forms.ModelForm):
+class LogRecordForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
     """Base of every log's create/edit form: client choices scoped, stale edits detected, and
     an edit changes only what the user changed."""
 

@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.choices import Severity
+from apps.core.dates import PlausibleDatesMixin
 from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 
 from .preview import matrix_preview
 
 
-class MatrixPreviewForm(forms.Form):
+class MatrixPreviewForm(PlausibleDatesMixin, forms.Form):
     client = forms.ModelChoiceField(queryset=Client.objects.none())
     category = forms.ModelChoiceField(
         queryset=CodeListEntry.objects.filter(

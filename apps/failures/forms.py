@@ -4,6 +4,7 @@ inline formset of its corrective actions."""
 from django import forms
 from django.utils import timezone
 
+from apps.core.dates import PlausibleDatesMixin
 from apps.core.forms import LogRecordForm, UserChoiceField
 from apps.core.scoping import accessible_client_ids
 from apps.core.selectors import users_of_clients
@@ -94,7 +95,7 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(KeepUntouchedMixin, forms.ModelForm):
+class CorrectiveActionForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]

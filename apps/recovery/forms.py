@@ -4,6 +4,7 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
+from apps.core.dates import PlausibleDatesMixin
 from apps.core.followups import follow_up_for
 from apps.core.forms import LogRecordForm, version_field
 from apps.core.lookup import find_record
@@ -113,7 +114,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(forms.ModelForm):
+class CaseEntryForm(PlausibleDatesMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -156,7 +157,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(KeepUntouchedMixin, forms.ModelForm):
+class ResolutionForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
     prefix = "resolution"
     version = version_field()
 

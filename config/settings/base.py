@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -212,3 +213,12 @@ CALL_BACK_WITHIN_MINUTES = env.int("CALL_BACK_WITHIN_MINUTES", default=120)
 # A maintenance window still marked under way this long after its planned end is an overrun:
 # an audit finding, its lead told, and it stops holding clocks until a lead moves its end.
 MAINTENANCE_OVERRUN_HOURS = env.int("MAINTENANCE_OVERRUN_HOURS", default=24)
+
+# Every date and time the portal accepts (forms, filters, imports) lies between the start of
+# this day and this many years from now: further out, it is a typing error, and the clock
+# arithmetic beyond would fail.
+PORTAL_EARLIEST_DATE = date.fromisoformat(env.str("PORTAL_EARLIEST_DATE", default="2000-01-01"))
+PORTAL_LATEST_YEARS_AHEAD = env.int("PORTAL_LATEST_YEARS_AHEAD", default=5)
+
+# Call imports: an upload larger than this is refused before it is read.
+CALL_IMPORT_MAX_BYTES = env.int("CALL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.listing.counting import capped_count
-from apps.core.listing.exports import ExportColumn
+from apps.core.listing.exports import ExportColumn, invalid_filters_response
 from apps.core.listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from apps.core.scoping import scope_to_user
 from apps.core.views.listing import EXPORT_FORMATS
@@ -123,7 +123,7 @@ class QualityAuditListView(LoginRequiredMixin, PermissionRequiredMixin, Template
         if export_format not in EXPORT_FORMATS:
             return HttpResponseBadRequest("Export as csv or xlsx.")
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return HttpResponseBadRequest("These filters are not valid, so nothing was exported.")
+            return invalid_filters_response(self.filterset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return EXPORT_FORMATS[export_format](
             queryset.order_by(*QualityAudit._meta.ordering),

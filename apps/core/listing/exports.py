@@ -14,7 +14,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.db import connections
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
 CHUNK_SIZE = 2_000
@@ -51,15 +51,28 @@ def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[lis
         yield row
 
 
+def neutralised(text: str) -> str:
+    """Text a spreadsheet would take for a formula, prefixed with an apostrophe to stay text."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def invalid_filters_response(filterset) -> HttpResponseBadRequest:
+    """The answer to an export asked for with filters that do not validate: what is wrong."""
+    reasons = "; ".join(
+        f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+    )
+    return HttpResponseBadRequest(
+        f"These filters are not valid, so nothing was exported: {reasons}",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return neutralised(value) if isinstance(value, str) else str(value)
 
 
 class _LineBuffer:
@@ -116,7 +129,7 @@ def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str
             elif isinstance(value, int | float | Decimal):
                 sheet.write_number(line, position, float(value))
             else:
-                sheet.write_string(line, position, str(value))
+                sheet.write_string(line, position, neutralised(str(value)))
     workbook.close()
     spool.seek(0)
     return FileResponse(

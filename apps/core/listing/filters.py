@@ -7,8 +7,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
 from ..choices import Severity, Status
+from ..dates import validate_plausible
 from ..models import Client, Team
 from ..models.records import breached_condition
 from ..scoping import accessible_client_ids, sees_every_client
@@ -17,6 +19,30 @@ from ..selectors import teams_for_clients, users_of_clients
 
 def _start_of_day(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class DayFromFilter(filters.DateFilter):
+    """Rows whose `field_name` moment falls on or after the chosen day (the viewer's zone);
+    days outside the portal's plausible range are a filter error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault("validators", [validate_plausible])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__gte": _start_of_day(value)})
+
+
+class DayToFilter(DayFromFilter):
+    """Rows whose `field_name` moment falls on or before the chosen day (the viewer's zone)."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": _start_of_day(value + timedelta(days=1))})
 
 
 class LogRecordFilterSet(filters.FilterSet):
@@ -44,16 +70,8 @@ class LogRecordFilterSet(filters.FilterSet):
     )
     assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
-    occurred_from = filters.DateFilter(
-        method="filter_occurred_from",
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    occurred_to = filters.DateFilter(
-        method="filter_occurred_to",
-        label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    occurred_from = DayFromFilter(field_name="occurred_at", label="From")
+    occurred_to = DayToFilter(field_name="occurred_at", label="To")
 
     text_fields = ("reference", "title")
 
@@ -89,9 +107,3 @@ class LogRecordFilterSet(filters.FilterSet):
         if value == "me":
             return queryset.filter(assignee=self.request.user)
         return queryset.filter(assignee__isnull=True)
-
-    def filter_occurred_from(self, queryset, name, value):
-        return queryset.filter(occurred_at__gte=_start_of_day(value))
-
-    def filter_occurred_to(self, queryset, name, value):
-        return queryset.filter(occurred_at__lt=_start_of_day(value + timedelta(days=1)))

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from ..forms import BulkActionForm
 from ..listing.counting import capped_count
-from ..listing.exports import ExportColumn, csv_response, xlsx_response
+from ..listing.exports import ExportColumn, csv_response, invalid_filters_response, xlsx_response
 from ..listing.measures import Measure, compute_measures, standard_measures
 from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from ..services.records import records_bulk_assign, records_bulk_change_status
@@ -120,10 +120,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         if export_format not in EXPORT_FORMATS:
             return HttpResponseBadRequest("Export as csv or xlsx.")
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return HttpResponseBadRequest(
-                "These filters are not valid, so nothing was exported: "
-                + "; ".join(f"{k}: {' '.join(v)}" for k, v in self.filterset.errors.items())
-            )
+            return invalid_filters_response(self.filterset)
         ordered = self.with_export_annotations(queryset).order_by(*self.model._meta.ordering)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.model._meta.verbose_name_plural.replace(' ', '-')}-{stamp}"

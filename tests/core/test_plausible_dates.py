@@ -1,0 +1,317 @@
+"""Dates far outside the plausible range (year 1, year 9999, with any offset) are a clear form
+or filter error on every form and list of the portal, never a server error."""
+
+import html
+from datetime import date, datetime, timedelta
+from datetime import timezone as fixed_zone
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from apps.calls.models import Call
+from apps.core.dates import is_plausible, latest_date, range_message, validate_plausible
+from apps.escalations.models import Escalation
+from apps.failures.models import FailureReport
+from apps.interruptions.models import Interruption
+from apps.recovery.models import (
+    RecoveryAction,
+    RecoveryCase,
+    RecoveryFeedback,
+    RecoveryInteraction,
+)
+from tests.factories import CodeListEntryFactory, InterruptionFactory
+from tests.factories_calls import CallFactory, DispositionFactory, QueryCategoryFactory
+from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
+from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
+from tests.factories_recovery import RecoveryCaseFactory
+from tests.form_html import read_form
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+LAST_YEAR = 9999
+
+
+def _far_moments():
+    too_early = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(1999, 12, 30))
+    too_late = st.datetimes(
+        min_value=datetime(timezone.now().year + 6, 1, 1),
+        max_value=datetime(LAST_YEAR, 12, 31, 23, 59),
+    )
+    offsets = st.none() | st.integers(-14 * 60, 14 * 60).map(
+        lambda minutes: fixed_zone(timedelta(minutes=minutes))
+    )
+    return st.tuples(too_early | too_late, offsets).map(
+        lambda pair: pair[0].replace(tzinfo=pair[1], second=0, microsecond=0)
+    )
+
+
+far_moments = _far_moments()
+
+
+def as_input(moment: datetime, kind: str) -> str:
+    """The moment as typed into a `date` or `datetime-local` input (with its offset, if any)."""
+    if kind == "date":
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="minutes")
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def refused(response) -> bool:
+    return response.status_code == 200 and range_message() in text(response)
+
+
+# --- the rule ----------------------------------------------------------------------------
+
+
+def test_the_range_runs_from_the_earliest_date_to_years_ahead():
+    today = timezone.localdate()
+    assert is_plausible(date(2000, 1, 1))
+    assert not is_plausible(date(1999, 12, 31))
+    assert is_plausible(latest_date())
+    assert not is_plausible(latest_date() + timedelta(days=1))
+    assert latest_date().year == today.year + 5
+    assert is_plausible(timezone.now())
+
+
+@given(moment=far_moments)
+@example(moment=datetime(LAST_YEAR, 12, 31, 23, 59, tzinfo=fixed_zone(timedelta(hours=-14))))
+@example(moment=datetime(1, 1, 1, tzinfo=fixed_zone(timedelta(hours=14))))
+def test_far_moments_of_any_offset_are_refused_without_overflow(moment):
+    assert not is_plausible(moment)
+    with pytest.raises(Exception, match="Give a date between"):
+        validate_plausible(moment)
+
+
+@override_settings(PORTAL_EARLIEST_DATE=date(2020, 1, 1), PORTAL_LATEST_YEARS_AHEAD=1)
+def test_the_range_follows_the_settings():
+    assert not is_plausible(date(2019, 12, 31))
+    assert latest_date().year == timezone.localdate().year + 1
+    assert "01 Jan 2020" in range_message()
+
+
+# --- record forms, new and edit, of the five kinds ------------------------------------------
+
+NEW_FORMS = {
+    "interruptions": lambda world: {
+        "client": world.client_a.pk,
+        "kind": "maintenance",
+        "title": "CRM patch",
+        "severity": "SEV3",
+        "affected_services": [world.service_a.pk],
+        "occurred_at": "2026-03-02T09:00",
+        "planned_start": "2026-03-02T09:00",
+        "planned_end": "2026-03-02T10:00",
+    },
+    "failures": lambda world: {
+        "client": world.client_a.pk,
+        "category": "compliance",
+        "title": "SLA missed",
+        "severity": "SEV3",
+        "occurred_at": "2026-03-02T09:00",
+        "contract_clause": "4.2",
+        "follow_up_status": "pending",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "1000",
+        "actions-0-action": "Retrain the team",
+        "actions-0-due_date": "2026-03-09",
+    },
+    "escalations": lambda world: {
+        "client": world.client_a.pk,
+        "title": "Refund refused twice",
+        "severity": "SEV2",
+        "origin": "customer",
+        "channel": "email",
+        "category": EscalationCategoryFactory().pk,
+        "tier": 1,
+        "occurred_at": "2026-03-02T09:00",
+        "reason": "Customer asked for a supervisor.",
+        "customer_name": "Jane Doe",
+    },
+    "calls": lambda world: {
+        "client": world.client_a.pk,
+        "direction": "inbound",
+        "title": "Refund not received",
+        "severity": "SEV4",
+        "occurred_at": "2026-03-02T09:00",
+        "answered_at": "2026-03-02T09:01",
+        "ended_at": "2026-03-02T09:07",
+        "query_category": QueryCategoryFactory().pk,
+        "disposition": DispositionFactory().pk,
+        "outcome": "follow_up",
+        "follow_up_due": "2026-03-03T09:00",
+    },
+    "recovery": lambda world: {
+        "client": world.client_a.pk,
+        "title": "Wrong item delivered",
+        "severity": "SEV3",
+        "nature": "delivery_problem",
+        "occurred_at": "2026-03-02T09:00",
+        "customer_name": "Jane Doe",
+    },
+}
+MODELS = {
+    "interruptions": Interruption,
+    "failures": FailureReport,
+    "escalations": Escalation,
+    "calls": Call,
+    "recovery": RecoveryCase,
+}
+
+
+@pytest.mark.parametrize("log", NEW_FORMS)
+def test_new_forms_refuse_far_dates_in_every_date_field(world, client, log):
+    client.force_login(world.lead)
+    payload = NEW_FORMS[log](world)
+    _, offered = read_form(client.get(f"/{log}/new/").content.decode())
+    # The rows of the failure report's actions beyond the one posted are not sent.
+    date_fields = [name for name in offered if not name.startswith("actions-") or name in payload]
+    assert {"occurred_at"} <= set(date_fields)
+
+    @EXAMPLES
+    @given(moment=far_moments, name=st.sampled_from(date_fields))
+    def check(moment, name):
+        kind = "date" if name.endswith("due_date") else "datetime-local"
+        response = client.post(f"/{log}/new/", payload | {name: as_input(moment, kind)})
+        assert refused(response), (name, moment, response.status_code)
+        assert not MODELS[log].objects.exists()
+
+    check()
+
+
+def _records(world):
+    report = FailureReportFactory(client=world.client_a, category="compliance")
+    CorrectiveActionFactory(report=report)
+    return {
+        "interruptions": InterruptionFactory(client=world.client_a, kind="incident"),
+        "failures": report,
+        "escalations": EscalationFactory(client=world.client_a),
+        "calls": CallFactory(client=world.client_a),
+        "recovery": RecoveryCaseFactory(client=world.client_a),
+    }
+
+
+@pytest.mark.parametrize("log", NEW_FORMS)
+def test_edit_forms_refuse_far_dates_and_change_nothing(world, client, log):
+    record = _records(world)[log]
+    client.force_login(world.lead)
+    url = f"/{log}/{record.reference}/edit/"
+    unchanged, date_fields = read_form(client.get(url).content.decode(), action="")
+    assert "occurred_at" in date_fields
+
+    @EXAMPLES
+    @given(moment=far_moments, name=st.sampled_from(date_fields))
+    def check(moment, name):
+        kind = "date" if name.endswith("due_date") else "datetime-local"
+        response = client.post(url, unchanged | {name: as_input(moment, kind)})
+        assert refused(response), (name, moment, response.status_code)
+        stored = type(record).objects.get(pk=record.pk)
+        assert stored.version == record.version
+
+    check()
+
+
+# --- child rows: the recovery case's entries ------------------------------------------------
+
+
+ENTRY_MODELS = {
+    "interactions": RecoveryInteraction,
+    "actions": RecoveryAction,
+    "feedback": RecoveryFeedback,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "posted"),
+    [
+        ("interactions", {"interaction-channel": "phone", "interaction-summary": "Called."}),
+        ("actions", {"action-department": "Billing"}),
+        ("feedback", {"feedback-satisfaction": 4}),
+    ],
+)
+def test_recovery_entries_refuse_far_dates(world, client, path, posted):
+    case = RecoveryCaseFactory(client=world.client_a)
+    if path == "actions":
+        code = CodeListEntryFactory(list_name="recovery_action", code="apology", label="Apology")
+        posted = posted | {"action-action_type": code.pk}
+    prefix = next(iter(posted)).split("-")[0]
+    client.force_login(world.agent)
+
+    @EXAMPLES
+    @given(moment=far_moments)
+    def check(moment):
+        response = client.post(
+            f"/recovery/{case.reference}/{path}/",
+            posted | {f"{prefix}-at": as_input(moment, "datetime-local")},
+        )
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            response = client.get(response["Location"])
+        assert range_message() in text(response)
+        assert not ENTRY_MODELS[path].objects.exists()
+
+    check()
+
+
+# --- list filters, exports and the other filtered pages -------------------------------------
+
+FILTERED_PAGES = [
+    ("/interruptions/", "occurred_from"),
+    ("/interruptions/", "occurred_to"),
+    ("/failures/", "occurred_to"),
+    ("/escalations/", "occurred_to"),
+    ("/calls/", "occurred_from"),
+    ("/recovery/", "occurred_to"),
+    ("/audits/findings/", "found_from"),
+    ("/audits/findings/", "found_to"),
+    ("/calls/audits/", "scored_from"),
+    ("/calls/audits/", "scored_to"),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), FILTERED_PAGES)
+def test_list_filters_refuse_far_days_on_the_page_and_in_exports(world, client, path, name):
+    client.force_login(world.admin)
+
+    @EXAMPLES
+    @given(moment=far_moments)
+    @example(moment=datetime(LAST_YEAR, 12, 31))
+    def check(moment):
+        day = as_input(moment, "date")
+        assert refused(client.get(path, {name: day}))
+        export = client.get(path, {name: day, "_export": "csv"})
+        assert export.status_code == 400
+        assert range_message() in export.content.decode()
+
+    check()
+
+
+def test_the_matrix_preview_refuses_far_starts(world, client):
+    client.force_login(world.admin)
+
+    @EXAMPLES
+    @given(moment=far_moments)
+    def check(moment):
+        response = client.get(
+            "/escalations/matrix/preview/",
+            {
+                "client": world.client_a.pk,
+                "severity": "SEV2",
+                "start": as_input(moment, "datetime-local"),
+            },
+        )
+        assert refused(response)
+
+    check()
