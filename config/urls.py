@@ -1,9 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from apps.core.views.health import healthz
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico; the icon itself is a static file (hashed in production)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.ico")
+
 
 urlpatterns = [
     path("", include("apps.core.urls")),
+    # Probes and monitors are configured with or without the slash; both answer.
+    path("healthz/", healthz, name="healthz_slash"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("interruptions/", include("apps.interruptions.urls")),

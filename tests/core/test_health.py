@@ -1,4 +1,5 @@
-"""/healthz: 200 with both checks passing, 503 (quickly) when the database or broker is down."""
+"""/healthz: 200 with both checks passing, 503 (quickly) when the database or broker is down;
+details only for staff and for callers with the monitoring token."""
 
 import socket
 import threading
@@ -9,11 +10,13 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.test import override_settings
 from django.utils import timezone
 
 from apps.core.models import TaskRun
 from apps.core.runs import ESCALATION_SWEEP
 from config.celery import app as celery_app
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,14 +75,21 @@ def silent_broker():
     server.close()
 
 
+@pytest.fixture
+def staff_client(client):
+    """A client logged in as a staff user: /healthz shows it the details of every check."""
+    client.force_login(UserFactory(username="operator", is_staff=True))
+    return client
+
+
 def _timed_get(client, path="/healthz"):
     started = time.monotonic()
     response = client.get(path)
     return response, time.monotonic() - started
 
 
-def test_healthy_when_database_and_broker_answer(client):
-    response, elapsed = _timed_get(client)
+def test_healthy_when_database_and_broker_answer(staff_client):
+    response, elapsed = _timed_get(staff_client)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -103,14 +113,14 @@ def test_health_refuses_post(client):
     assert client.post("/healthz").status_code == 405
 
 
-def test_unreachable_broker_answers_503_within_seconds(client, broker_at):
+def test_unreachable_broker_answers_503_within_seconds(staff_client, broker_at):
     broker_at(UNREACHABLE_REDIS)
 
-    response, elapsed = _timed_get(client)
+    response, elapsed = _timed_get(staff_client)
 
     assert response.status_code == 503
     body = response.json()
-    assert body["status"] == "unhealthy"
+    assert body["status"] == "down"
     assert body["database"]["ok"] is True
     assert body["broker"]["ok"] is False
     assert body["broker"]["error"]
@@ -118,38 +128,38 @@ def test_unreachable_broker_answers_503_within_seconds(client, broker_at):
 
 
 def test_broker_that_accepts_but_never_answers_is_503_within_seconds(
-    client, broker_at, silent_broker
+    staff_client, broker_at, silent_broker
 ):
     broker_at(silent_broker)
 
-    response, elapsed = _timed_get(client)
+    response, elapsed = _timed_get(staff_client)
 
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
     assert elapsed < PROBE_BUDGET_SECONDS
 
 
-def test_failing_database_answers_503(client):
+def test_failing_database_answers_503(staff_client):
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("could not connect to server")
 
     with mock.patch("apps.core.views.health.connection", broken):
-        response = client.get("/healthz")
+        response = staff_client.get("/healthz")
 
     assert response.status_code == 503
     body = response.json()
-    assert body["status"] == "unhealthy"
+    assert body["status"] == "down"
     assert body["database"] == {"ok": False, "error": "OperationalError"}
     assert body["broker"]["ok"] is True
 
 
-def test_both_down_reports_both(client, broker_at):
+def test_both_down_reports_both(staff_client, broker_at):
     broker_at(UNREACHABLE_REDIS)
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("gone")
 
     with mock.patch("apps.core.views.health.connection", broken):
-        response = client.get("/healthz")
+        response = staff_client.get("/healthz")
 
     assert response.status_code == 503
     body = response.json()
@@ -167,21 +177,76 @@ def test_health_recovers_once_the_broker_is_back(client, broker_at):
     assert client.get("/healthz").status_code == 200
 
 
-def test_a_late_sweep_makes_the_portal_unhealthy(client, sweep_ran_lately):
+def test_a_late_sweep_makes_the_portal_unhealthy(staff_client, sweep_ran_lately):
     TaskRun.objects.filter(pk=sweep_ran_lately.pk).update(
         finished_at=timezone.now() - timedelta(minutes=6)
     )
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     sweep = response.json()["escalation_sweep"]
     assert sweep["ok"] is False and sweep["minutes_ago"] == 6
 
 
-def test_a_sweep_that_never_ran_is_unhealthy(client):
+def test_a_sweep_that_never_ran_is_unhealthy(staff_client):
     TaskRun.objects.all().delete()
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["escalation_sweep"]["last_finished"] is None
+
+
+def test_anonymous_callers_learn_only_up_or_down(client, broker_at):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+    broker_at(UNREACHABLE_REDIS)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "down"}
+
+
+def test_a_database_outage_tells_anonymous_callers_only_down(client):
+    broken = mock.MagicMock()
+    broken.cursor.side_effect = OperationalError("could not connect to server")
+
+    with mock.patch("apps.core.views.health.connection", broken):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.content == b'{"status": "down"}'
+
+
+def test_signed_in_users_who_are_not_staff_learn_only_up_or_down(world, client):
+    client.force_login(world.lead)
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@override_settings(HEALTHZ_TOKEN="s3cret-probe-token")
+def test_the_monitoring_token_gives_the_details(client):
+    body = client.get("/healthz", headers={"X-Healthz-Token": "s3cret-probe-token"}).json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True and "ms" in body["database"]
+    assert body["broker"]["transport"] == settings.CELERY_BROKER_URL.split(":", 1)[0]
+
+
+@override_settings(HEALTHZ_TOKEN="s3cret-probe-token")
+@pytest.mark.parametrize("sent", ["", "wrong", "s3cret-probe-token-and-more"])
+def test_a_wrong_or_missing_token_gives_no_details(client, sent):
+    headers = {"X-Healthz-Token": sent} if sent else {}
+    assert client.get("/healthz", headers=headers).json() == {"status": "ok"}
+
+
+@override_settings(HEALTHZ_TOKEN="")
+def test_no_token_configured_means_no_token_is_accepted(client):
+    assert client.get("/healthz", headers={"X-Healthz-Token": ""}).json() == {"status": "ok"}
+
+
+def test_healthz_answers_with_and_without_the_trailing_slash(staff_client):
+    for path in ("/healthz", "/healthz/"):
+        response = staff_client.get(path)
+        assert response.status_code == 200, path
+        assert response.json()["database"]["ok"] is True, path
+    assert staff_client.post("/healthz/").status_code == 405
 
 
 def test_leads_are_warned_in_the_header_when_the_engine_stopped(world, client):

@@ -1,7 +1,13 @@
-"""/healthz: the state of the database and the broker, for load balancers and monitoring."""
+"""/healthz: the state of the database and the broker, for load balancers and monitoring.
 
+Anyone may ask whether the portal is up (the status code and {"status": "ok"|"down"}); the
+details (latencies, broker transport, exception classes) go only to staff users and to callers
+that send the `X-Healthz-Token` header with the value of settings.HEALTHZ_TOKEN."""
+
+import hmac
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -48,12 +54,24 @@ def _check_sweep() -> dict:
         return {"ok": False, "error": error.__class__.__name__}
 
 
+def _shows_details(request) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("X-Healthz-Token", "")
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    try:
+        return request.user.is_active and request.user.is_staff
+    except Exception:  # noqa: BLE001 - the session lives in the database, which may be down
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request):
     checks = {"database": _check_database(), "broker": _check_broker()}
     checks["escalation_sweep"] = _check_sweep() if checks["database"]["ok"] else {"ok": False}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "down"}
+    if _shows_details(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if healthy else 503)
