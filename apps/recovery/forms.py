@@ -8,6 +8,7 @@ from apps.core.followups import follow_up_for
 from apps.core.forms import LogRecordForm
 from apps.core.lookup import find_record
 from apps.core.models import CodeListEntry
+from apps.core.widgets import ZonedDateTimesMixin
 
 from .models import (
     RecoveryAction,
@@ -112,7 +113,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(forms.ModelForm):
+class CaseEntryForm(ZonedDateTimesMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +156,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(forms.ModelForm):
+class ResolutionForm(ZonedDateTimesMixin, forms.ModelForm):
     prefix = "resolution"
     version = forms.IntegerField(widget=forms.HiddenInput)
 
