@@ -1,5 +1,7 @@
 # The two commands of the README: `make demo` and `make test`. Both build .venv first.
 PYTHON ?= python3
+# The port `make demo` serves on: make demo PORT=8010
+PORT ?= 8000
 VENV := .venv
 # Test processes (pytest-xdist); each gets a database of its own.
 TEST_WORKERS ?= 2
@@ -21,7 +23,7 @@ demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runportal
+	$(BIN)/python manage.py runportal --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

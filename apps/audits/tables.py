@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.listing.tables import PortalTable
+from apps.core.templatetags.portal import person
 
 from .models import AuditFinding
 
@@ -18,6 +19,10 @@ class AuditFindingTable(PortalTable):
     record_reference = tables.Column(verbose_name="Record", empty_values=())
     summary = tables.Column(orderable=False)
     acknowledged_at = tables.Column(verbose_name="Acknowledged", empty_values=())
+
+    compact_columns = frozenset(
+        {"found_at", "severity", "record_reference", "summary", "acknowledged_at"}
+    )
 
     class Meta(PortalTable.Meta):
         model = AuditFinding
@@ -49,7 +54,7 @@ class AuditFindingTable(PortalTable):
     def render_acknowledged_at(self, value, record):
         if value:
             when = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            return f"{when} by {record.acknowledged_by}"
+            return f"{when} by {person(record.acknowledged_by)}"
         if not self.can_acknowledge:
             return "—"
         return format_html(

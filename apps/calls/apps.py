@@ -1,5 +1,14 @@
 from django.apps import AppConfig
 
+# The kinds a call can be logged from ("Log a call" on their pages): calling a customer
+# about an outage, an escalation, a failure or their recovery.
+CALL_ORIGINS = (
+    "interruptions.Interruption",
+    "escalations.Escalation",
+    "failures.FailureReport",
+    "recovery.RecoveryCase",
+)
+
 
 class CallsConfig(AppConfig):
     name = "apps.calls"
@@ -7,7 +16,10 @@ class CallsConfig(AppConfig):
     verbose_name = "Call logs"
 
     def ready(self) -> None:
+        from apps.core.followups import register_follow_up
         from apps.core.retention import register_personal_data
+
+        register_follow_up(label="Log a call", target="calls.Call", origins=CALL_ORIGINS)
 
         from .models import Call
 

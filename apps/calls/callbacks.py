@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import TimelineKind
@@ -162,7 +163,8 @@ def _schedule(rows: list[Call], now: datetime, minutes: int, specs: dict) -> Non
         message = (
             f"Call-back due by {timezone.localtime(due):%Y-%m-%d %H:%M}: "
             f"{OUTCOME_LABELS[row.outcome].lower()} inbound call, to be called back within "
-            f"{minutes} business minutes."
+            + ngettext("%d business minute.", "%d business minutes.", minutes)
+            % minutes
         )
         row.follow_up_due = due
         row.version += 1

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.choices import Status, TimelineKind
+from apps.core.choices import LinkRelation, Status, TimelineKind
 from apps.core.exceptions import TransitionError
+from apps.core.models import LogRecord
+from apps.core.services.links import record_link
 from apps.core.services.records import record_apply, record_create, record_update
 from apps.core.services.timeline import timeline_log
 
@@ -60,8 +62,11 @@ def _refuse_hidden_personal_data(actor, values: dict) -> None:
         )
 
 
-def call_create(*, actor, values: dict, close_now: bool = False) -> Call:
-    """Log a call reported by `actor`; wait and talk seconds default from its times.
+def call_create(
+    *, actor, values: dict, close_now: bool = False, origin: LogRecord | None = None
+) -> Call:
+    """Log a call reported by `actor`; wait and talk seconds default from its times. With
+    `origin` (the record it was logged from, of the same client) recorded as caused by it.
 
     With `close_now` (dealt with while the customer was on the line) the log is created
     closed, resolved when the call ended, provided the closing rules are met; otherwise
@@ -77,6 +82,8 @@ def call_create(*, actor, values: dict, close_now: bool = False) -> Call:
         values = {**values, "status": Status.CLOSED, "resolved_at": ended, "closed_at": ended}
     with transaction.atomic():
         call = record_create(Call, actor=actor, values=values)
+        if origin is not None:
+            record_link(call, origin, relation=LinkRelation.CAUSED_BY, actor=actor)
         if close_now:
             timeline_log(
                 call,

@@ -86,6 +86,8 @@ class QualityAuditTable(PortalTable):
     passed = tables.BooleanColumn()
     coaching_needed = tables.BooleanColumn(verbose_name="Coaching")
 
+    compact_columns = frozenset({"scored_at", "call", "agent", "total_percent", "passed"})
+
     class Meta(PortalTable.Meta):
         model = QualityAudit
         empty_text = "No quality audits match these filters."

@@ -8,8 +8,9 @@ from .choices import LinkRelation, Status
 from .dates import PlausibleDatesMixin
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
-from .selectors import teams_for_clients, users_of_clients
+from .selectors import assignable_users, teams_for_clients
 from .untouched import KeepUntouchedMixin
+from .widgets import ZonedDateTimesMixin
 from .workflow import allowed_targets
 
 STALE_FORM = (
@@ -57,7 +58,7 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         client_ids = accessible_client_ids(user)
-        self.fields["assignee"].queryset = users_of_clients(client_ids)
+        self.fields["assignee"].queryset = assignable_users(client_ids)
         self.fields["team"].queryset = teams_for_clients(client_ids)
         for name, field in self.fields.items():
             if name != "selection":
@@ -135,7 +136,9 @@ class AssignForm(forms.Form):
             {"version": record.version, "assignee": record.assignee_id, "team": record.team_id},
         )
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users_of_clients([record.client_id])
+        self.fields["assignee"].queryset = assignable_users(
+            [record.client_id], keep=record.assignee_id
+        )
         self.fields["team"].queryset = Team.objects.filter(clients=record.client_id)
 
     def clean(self):
@@ -159,7 +162,7 @@ def keep_current_choices(field: forms.ModelChoiceField, current) -> None:
         field.queryset = queryset | (extra.distinct() if queryset.query.distinct else extra)
 
 
-class LogRecordForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
+class LogRecordForm(KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
     """Base of every log's create/edit form: client choices scoped, stale edits detected, and
     an edit changes only what the user changed."""
 
@@ -182,7 +185,8 @@ class LogRecordForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
             self.fields["team"].queryset = teams_for_clients(client_ids)
         if "assignee" in self.fields:
             self.fields["assignee"] = UserChoiceField(
-                queryset=users_of_clients(client_ids), required=False
+                queryset=assignable_users(client_ids, keep=self.instance.assignee_id),
+                required=False,
             )
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Service:

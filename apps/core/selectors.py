@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from .models import Client, Team, TeamMembership
-from .roles import TEAM_LEAD
+from .roles import TEAM_LEAD, log_models
 
 
 def client_team_leads(client: Client) -> QuerySet:
@@ -35,6 +35,28 @@ def users_of_clients(client_ids) -> QuerySet:
         )
         .distinct()
         .order_by("username")
+    )
+
+
+def assignable_users(client_ids, *, keep: int | None = None) -> QuerySet:
+    """The users of the clients who work records (may change a log's records): who a record,
+    or a corrective action, can be given to. Auditors, who only read, are not offered.
+
+    `keep` (the current assignee's id) stays offered whatever their role now, so a form
+    saved unchanged stays valid.
+    """
+    user_model = get_user_model()
+    codenames = [f"change_{model._meta.model_name}" for model in log_models()]
+    workers = user_model.objects.filter(
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename__in=codenames)
+        | Q(user_permissions__codename__in=codenames)
+    ).values("pk")
+    offered = users_of_clients(client_ids).filter(pk__in=workers)
+    if keep is None:
+        return offered
+    return user_model.objects.filter(Q(pk__in=offered.values("pk")) | Q(pk=keep)).order_by(
+        "username"
     )
 
 

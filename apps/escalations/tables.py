@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import PersonColumn, PortalTable
 
 from .models import Escalation
 
@@ -14,7 +14,7 @@ class EscalationTable(PortalTable):
     origin = tables.Column()
     category = tables.Column(order_by=("category__label",))
     tier = tables.Column(verbose_name="Tier")
-    assignee = tables.Column(order_by=("assignee__username",))
+    assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
     occurred_at = tables.DateTimeColumn(verbose_name="Escalated", format="Y-m-d H:i")
     resolution_due = tables.Column(verbose_name="Resolution due")

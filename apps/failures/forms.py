@@ -7,8 +7,9 @@ from django.utils import timezone
 from apps.core.dates import PlausibleDatesMixin
 from apps.core.forms import LogRecordForm, UserChoiceField
 from apps.core.scoping import accessible_client_ids
-from apps.core.selectors import users_of_clients
+from apps.core.selectors import assignable_users
 from apps.core.untouched import KeepUntouchedMixin
+from apps.core.widgets import ZonedDateTimesMixin
 
 from .models import CATEGORY_FIELDS, CorrectiveAction, FailureCategory, FailureReport
 from .services import ACTION_FIELDS
@@ -95,7 +96,9 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
+class CorrectiveActionForm(
+    KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm
+):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]
@@ -109,7 +112,7 @@ class CorrectiveActionForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelF
         super().__init__(*args, **kwargs)
         client_ids = accessible_client_ids(user) if user is not None else frozenset()
         self.fields["owner"] = UserChoiceField(
-            queryset=users_of_clients(client_ids), required=False
+            queryset=assignable_users(client_ids, keep=self.instance.owner_id), required=False
         )
         self.fields["done_at"].input_formats = DATETIME_FORMATS
         # Laid out as a table row, without crispy's labels: the header names the columns.

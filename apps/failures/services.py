@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.core.choices import TimelineKind
+from apps.core.choices import LinkRelation, TimelineKind
+from apps.core.models import LogRecord
 from apps.core.scoping import accessible_client_ids
+from apps.core.services.links import record_link
 from apps.core.services.records import record_apply, record_create, record_update
 from apps.core.services.timeline import timeline_log
 
@@ -99,8 +101,11 @@ def _apply_actions(
     return done
 
 
-def failure_create(*, actor, values: dict, actions: Sequence[dict] = ()) -> FailureReport:
-    """Log a new failure report with its first corrective actions, in one transaction."""
+def failure_create(
+    *, actor, values: dict, actions: Sequence[dict] = (), origin: LogRecord | None = None
+) -> FailureReport:
+    """Log a new failure report with its first corrective actions, in one transaction. With
+    `origin` (the record it was filed from, of the same client) recorded as caused by it."""
     with transaction.atomic():
         report = record_create(
             FailureReport,
@@ -108,6 +113,8 @@ def failure_create(*, actor, values: dict, actions: Sequence[dict] = ()) -> Fail
             values=_reset_other_categories(values.get("category", ""), values),
         )
         _apply_actions(report, actor, actions, ())
+        if origin is not None:
+            record_link(report, origin, relation=LinkRelation.CAUSED_BY, actor=actor)
     return report
 
 

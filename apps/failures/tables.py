@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import PersonColumn, PortalTable
 
 from .models import FailureReport
 
@@ -13,7 +13,7 @@ class FailureReportTable(PortalTable):
     category = tables.Column()
     actions = tables.Column(accessor="pk", verbose_name="Actions", orderable=False)
     follow_up_status = tables.Column(verbose_name="Follow-up")
-    assignee = tables.Column(order_by=("assignee__username",))
+    assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
     occurred_at = tables.DateTimeColumn(verbose_name="Occurred", format="Y-m-d H:i")
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.core.choices import RootCause, Status
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView
-from apps.core.views.records import RecordDetailView, RecordFormView
+from apps.core.views.records import FollowUpFormMixin, RecordDetailView, RecordFormView
 
 from .filters import FailureReportFilterSet
 from .forms import CorrectiveActionFormSet, FailureReportForm
@@ -106,7 +106,7 @@ class FailureReportDetailView(RecordDetailView):
         return context
 
 
-class FailureReportFormView(RecordFormView):
+class FailureReportFormView(FollowUpFormMixin, RecordFormView):
     """The report and its corrective actions, validated together and saved as one change."""
 
     model = FailureReport
@@ -153,6 +153,7 @@ class FailureReportFormView(RecordFormView):
             actor=self.request.user,
             values=form.changes(),
             actions=self.get_formset().added(),
+            origin=self.origin_record(),
         )
 
     def update(self, form):

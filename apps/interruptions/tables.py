@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import PersonColumn, PortalTable
 
 from .models import Interruption
 
@@ -11,7 +11,7 @@ class InterruptionTable(PortalTable):
     )
     kind = tables.Column()
     services = tables.Column(accessor="pk", verbose_name="Services", orderable=False)
-    assignee = tables.Column(order_by=("assignee__username",))
+    assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
     occurred_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i")
     ended_at = tables.DateTimeColumn(verbose_name="Ended", format="Y-m-d H:i")

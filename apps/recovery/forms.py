@@ -10,6 +10,7 @@ from apps.core.forms import LogRecordForm, version_field
 from apps.core.lookup import find_record
 from apps.core.models import CodeListEntry
 from apps.core.untouched import KeepUntouchedMixin
+from apps.core.widgets import ZonedDateTimesMixin
 
 from .models import (
     RecoveryAction,
@@ -114,7 +115,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(PlausibleDatesMixin, forms.ModelForm):
+class CaseEntryForm(PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -157,7 +158,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(KeepUntouchedMixin, PlausibleDatesMixin, forms.ModelForm):
+class ResolutionForm(KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
     prefix = "resolution"
     version = version_field()
 

@@ -35,7 +35,24 @@
     });
   }
 
+  // Filter dropdowns of several choices: the closed button names what is ticked, as the
+  // server draws it ("Any", "SEV1, SEV2", "3 selected").
+  function syncChosen(menu) {
+    var label = menu.parentElement.querySelector("[data-chosen-label]");
+    if (!label) return;
+    var names = [];
+    menu.querySelectorAll("input:checked").forEach(function (box) {
+      var text = menu.querySelector('label[for="' + box.id + '"]');
+      names.push(text ? text.textContent.trim().split(" · ")[0] : box.value);
+    });
+    if (!names.length) label.textContent = "Any";
+    else if (names.length > 2) label.textContent = names.length + " selected";
+    else label.textContent = names.join(", ");
+  }
+
   document.addEventListener("change", function (event) {
+    var menu = event.target.closest(".filter-choices");
+    if (menu) syncChosen(menu);
     if (event.target.id === "id_action") syncBulk();
     if (event.target === kindField()) syncKind();
   });

@@ -114,7 +114,7 @@ def test_detail_page_shows_the_chain_and_what_it_led_to(world, client, outage_ch
     chain_html = page.split('id="record-chain"')[1].split("</ul>")[0]
     assert escalation.reference in chain_html and report_of_escalation.reference in chain_html
     led_to = page.split('id="led-to"')[1].split("</p>")[0]
-    assert ">1 escalations<" in led_to and ">2 failure reports<" in led_to
+    assert ">1 escalation<" in led_to and ">2 failure reports<" in led_to
 
 
 def test_detail_page_queries_do_not_grow_with_the_chain(world, client):

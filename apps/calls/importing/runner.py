@@ -27,6 +27,7 @@ from typing import BinaryIO
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.bulk_insert import BulkTable, refresh_statistics
 from apps.core.choices import Severity, TimelineKind
@@ -126,7 +127,8 @@ def _read(source: BinaryIO, report: ImportReport) -> Iterator[tuple[int, dict[st
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != width:
-                yield first, {"__width__": f"the row has {len(row)} cells, the header {width}"}
+                cells = ngettext("%d cell", "%d cells", len(row)) % len(row)
+                yield first, {"__width__": f"the row has {cells}, the header {width}"}
                 continue
             yield first, {name: row[index] for name, index in indices}
     except UnicodeDecodeError:

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from apps.core.choices import Severity, Status
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView, model_permission
-from apps.core.views.records import RecordDetailView, RecordFormView
+from apps.core.views.records import FollowUpFormMixin, RecordDetailView, RecordFormView
 
 from ..callbacks import call_back_of
 from ..filters import CallFilterSet
@@ -147,7 +147,7 @@ class CallDetailView(RecordDetailView):
         return context
 
 
-class CallFormView(RecordFormView):
+class CallFormView(FollowUpFormMixin, RecordFormView):
     model = Call
     form_class = CallForm
     template_name = "calls/form.html"
@@ -193,6 +193,7 @@ class CallFormView(RecordFormView):
             actor=self.request.user,
             values=form.changes(),
             close_now=form.cleaned_data.get("close_now", False),
+            origin=self.origin_record(),
         )
 
     def update(self, form):

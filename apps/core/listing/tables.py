@@ -4,7 +4,10 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django_tables2.utils import OrderByTuple
 
-from ..templatetags.portal import severity_badge, status_badge
+from ..templatetags.portal import person, severity_badge, status_badge
+
+# Below this breakpoint a table shows its compact columns only (and scrolls in its box).
+COMPACT_BREAKPOINT = "md"
 
 
 class SeverityColumn(tables.Column):
@@ -20,6 +23,13 @@ class StatusColumn(tables.Column):
 class ReferenceColumn(tables.Column):
     def render(self, value, record):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+
+
+class PersonColumn(tables.Column):
+    """A user as the forms name them: full name, else username."""
+
+    def render(self, value):
+        return person(value)
 
 
 class PortalTable(tables.Table):
@@ -42,10 +52,22 @@ class PortalTable(tables.Table):
     severity = SeverityColumn(verbose_name="Sev.")
     status = StatusColumn()
 
+    # What a phone keeps of every row; any column named "…_due" or "due" is kept as well.
+    compact_columns = frozenset({"selection", "reference", "title", "severity", "status"})
+
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle portal-table"}
         order_by_field = "sort"
         empty_text = "No records match these filters."
+
+    def keeps_on_small_screens(self, name: str) -> bool:
+        return name in self.compact_columns or "due" in name.split("_")
+
+    def get_column_class_names(self, classes_set, bound_column):
+        classes = super().get_column_class_names(classes_set, bound_column)
+        if not self.keeps_on_small_screens(bound_column.name):
+            classes |= {"d-none", f"d-{COMPACT_BREAKPOINT}-table-cell"}
+        return classes
 
     @property
     def order_by(self):

@@ -83,7 +83,7 @@ class RecordDetailView(ScopedRecordMixin, DetailView):
             links=linked_records(record, user),
             chain=chain,
             led_to=[
-                (model._meta.verbose_name_plural, chain.led_to.get(model, 0))
+                (model._meta, chain.led_to.get(model, 0))
                 for model in log_models()
                 if model is not type(record)
             ],
@@ -280,6 +280,14 @@ class FollowUpFormMixin:
                 raise Http404(self.cannot_follow.format(reference=found.reference))
             self.origin = found
         return self.origin
+
+    def get_initial(self):
+        """A follow-up starts with its origin's client, title and severity."""
+        initial = super().get_initial()
+        origin = self.origin_record()
+        if origin is not None:
+            initial.update(client=origin.client, title=origin.title, severity=origin.severity)
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,6 +4,7 @@ from argparse import FileType
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from apps.calls.importing import ImportMode, import_calls
 
@@ -47,8 +48,10 @@ class Command(BaseCommand):
         if report.error_count > SHOWN:
             self.stderr.write(f"... and {report.error_count - SHOWN:,} more invalid rows.")
         self.stdout.write(
-            f"{report.rows:,} rows read in {report.seconds:.1f} s ({report.rate:,.0f} rows/s): "
-            f"{report.created:,} calls created, {report.skipped:,} already imported, "
+            f"{report.rows:,} {ngettext('row', 'rows', report.rows)} read in "
+            f"{report.seconds:.1f} s ({report.rate:,.0f} rows/s): "
+            f"{report.created:,} {ngettext('call', 'calls', report.created)} created, "
+            f"{report.skipped:,} already imported, "
             f"{report.error_count:,} invalid."
         )
         if report.failed:

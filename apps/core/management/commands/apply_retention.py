@@ -3,6 +3,7 @@ would be anonymised. The nightly task does the same (apps.core.tasks.apply_reten
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.models import Client
 from apps.core.retention import (
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 cutoff = retention_cutoff(client, now)
                 self.stdout.write(
                     f"  {client.name} ({code}): {count:,}, last activity before "
-                    f"{cutoff:%Y-%m-%d %H:%M %Z} ({client.retention_months} months)"
+                    f"{cutoff:%Y-%m-%d %H:%M %Z} ({client.retention_months} "
+                    f"{ngettext('month', 'months', client.retention_months)})"
                 )
         self.stdout.write(f"Done in {result.seconds:.1f} s.")

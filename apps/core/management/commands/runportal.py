@@ -7,9 +7,17 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.demo import DEMO_PASSWORD, LOGINS
+
+
+def with_port(addrport: str, port: int) -> str:
+    """`addrport` ("127.0.0.1:8000", or a bare port) served on `port` instead."""
+    if not 1 <= port <= 65535:
+        raise CommandError(f"The port must be between 1 and 65535 (it is {port}).")
+    host, separator, _ = addrport.rpartition(":")
+    return f"{host}:{port}" if separator else str(port)
 
 
 class Command(BaseCommand):
@@ -17,8 +25,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--port", type=int, help="Serve on this port (of the --addrport address)."
+        )
 
-    def handle(self, *args, addrport: str, **options):
+    def handle(self, *args, addrport: str, port: int | None = None, **options):
+        if port is not None:
+            addrport = with_port(addrport, port)
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         celery = [python, "-m", "celery", "-A", "config"]
