@@ -165,3 +165,6 @@ def test_htmx_is_told_not_to_inject_styles_or_evaluate_code(world, client):
     assert config
     assert '"includeIndicatorStyles": false' in config.group(1)
     assert '"allowEval": false' in config.group(1)
+    # Settling copies old attributes onto swapped elements with setAttribute, which the
+    # policy refuses for style: only class, width and height are settled.
+    assert '"attributesToSettle": ["class", "width", "height"]' in config.group(1)
