@@ -158,3 +158,14 @@ def test_lists_fall_back_to_the_username_without_a_full_name(world, client):
     rows = text(client.get("/interruptions/")).split("<tbody", 1)[1]
 
     assert ">agent<" in rows
+
+
+def test_the_assignee_filter_names_people_as_the_forms_do(world, client):
+    world.agent.first_name, world.agent.last_name = "Aisha", "Karimova"
+    world.agent.save()
+    client.force_login(world.lead)
+
+    page = text(client.get("/interruptions/"))
+    assignee = page.split('id="id_assignee"', 1)[1].split("</select>", 1)[0]
+
+    assert f'<option value="{world.agent.pk}">Aisha Karimova (agent)</option>' in assignee
