@@ -168,3 +168,6 @@ def test_htmx_is_told_not_to_inject_styles_or_evaluate_code(world, client):
     # Settling copies old attributes onto swapped elements with setAttribute, which the
     # policy refuses for style: only class, width and height are settled.
     assert '"attributesToSettle": ["class", "width", "height"]' in config.group(1)
+    # Back and forward load the page again: a snapshot would bring back style attributes the
+    # policy refuses, and filter buttons as they were edited rather than as filtered.
+    assert '"historyCacheSize": 0, "refreshOnHistoryMiss": true' in config.group(1)
