@@ -4,7 +4,12 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.core.listing.filters import DayFromFilter, DayToFilter, LogRecordFilterSet
+from apps.core.listing.filters import (
+    DayFromFilter,
+    DayToFilter,
+    LogRecordFilterSet,
+    UserChoiceFilter,
+)
 from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.selectors import users_of_clients
@@ -94,7 +99,7 @@ class CallFilterSet(LogRecordFilterSet):
 
 class QualityAuditFilterSet(filters.FilterSet):
     client = filters.ModelChoiceFilter(queryset=Client.objects.none())
-    auditor = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
+    auditor = UserChoiceFilter(queryset=get_user_model().objects.none())
     passed = filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Any"), ("true", "Passed"), ("false", "Failed")])
     )

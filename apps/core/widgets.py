@@ -13,8 +13,9 @@ class ZonedDateTimeInput(forms.DateTimeInput):
         context = super().get_context(name, value, attrs)
         context["widget"]["time_zone"] = timezone.get_current_timezone_name()
         widget_attrs = context["widget"]["attrs"]
-        if widget_attrs.get("id") and "aria-describedby" not in widget_attrs:
-            widget_attrs["aria-describedby"] = f"{widget_attrs['id']}_zone"
+        if widget_attrs.get("id"):
+            described_by = widget_attrs.get("aria-describedby", "") + f" {widget_attrs['id']}_zone"
+            widget_attrs["aria-describedby"] = described_by.strip()
         return context
 
 
@@ -25,6 +26,7 @@ def state_time_zones(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.DateTimeInput) and not isinstance(widget, ZonedDateTimeInput):
             zoned = ZonedDateTimeInput(attrs=widget.attrs, format=widget.format)
+            zoned.input_type = widget.input_type
             zoned.is_required = widget.is_required
             zoned.is_localized = widget.is_localized
             field.widget = zoned

@@ -284,7 +284,9 @@ def test_outsider_filter_choices_are_their_clients_only(world, client, rows):
     assert options("client") == [("", "---------"), (str(world.client_b.pk), "Globex Telecom")]
     assert options("service") == [("", "---------"), (str(world.service_b.pk), "IVR")]
     assert options("team") == [("", "---------"), (str(world.team_b1.pk), "Globex Frontline (T1)")]
-    assert options("assignee") == [("", "---------"), (str(world.agent_b.pk), "agent_b")]
+    # People are named as the forms name them: full name, then username.
+    assignee = f"{world.agent_b.get_full_name()} (agent_b)"
+    assert options("assignee") == [("", "---------"), (str(world.agent_b.pk), assignee)]
 
 
 def test_outsider_home_counts_only_their_clients_open_records(world, client, rows):

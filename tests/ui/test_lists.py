@@ -158,3 +158,32 @@ def test_lists_fall_back_to_the_username_without_a_full_name(world, client):
     rows = text(client.get("/interruptions/")).split("<tbody", 1)[1]
 
     assert ">agent<" in rows
+
+
+def test_the_assignee_filter_names_people_as_the_forms_do(world, client):
+    world.agent.first_name, world.agent.last_name = "Aisha", "Karimova"
+    world.agent.save()
+    client.force_login(world.lead)
+
+    page = text(client.get("/interruptions/"))
+    assignee = page.split('id="id_assignee"', 1)[1].split("</select>", 1)[0]
+
+    assert f'<option value="{world.agent.pk}">Aisha Karimova (agent)</option>' in assignee
+
+
+@pytest.mark.parametrize(
+    "url,kept,folded",
+    [
+        ("/audits/findings/", {"Found", "Sev.", "Record", "Summary", "Acknowledged"}, {"Client"}),
+        ("/calls/audits/", {"Scored", "Call", "Agent", "Total %", "Passed"}, {"Auditor"}),
+    ],
+)
+def test_findings_and_quality_audits_keep_their_own_key_columns(world, client, url, kept, folded):
+    client.force_login(world.lead)
+
+    headers = header_classes(text(client.get(url)))
+
+    for label in kept:
+        assert "d-none" not in headers[label], label
+    for label in folded:
+        assert {"d-none", "d-md-table-cell"} <= set(headers[label].split()), label

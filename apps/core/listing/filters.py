@@ -11,10 +11,17 @@ from django_filters.constants import EMPTY_VALUES
 
 from ..choices import Severity, Status
 from ..dates import validate_plausible
+from ..forms import UserChoiceField
 from ..models import Client, Team
 from ..models.records import breached_condition
 from ..scoping import accessible_client_ids, sees_every_client
 from ..selectors import teams_for_clients, users_of_clients
+
+
+class UserChoiceFilter(filters.ModelChoiceFilter):
+    """A person to filter by, named as the forms name them (full name and username)."""
+
+    field_class = UserChoiceField
 
 
 def _start_of_day(day) -> datetime:
@@ -68,7 +75,7 @@ class LogRecordFilterSet(filters.FilterSet):
         method="filter_assignment",
         label="Assignment",
     )
-    assignee = filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
+    assignee = UserChoiceFilter(queryset=get_user_model().objects.none())
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
     occurred_from = DayFromFilter(field_name="occurred_at", label="From")
     occurred_to = DayToFilter(field_name="occurred_at", label="To")
