@@ -160,9 +160,7 @@ def paused_minutes_left(records: Iterable) -> dict[int, int]:
     number of queries for any number of records, none when no record is on hold."""
     from .choices import Status
 
-    paused = [
-        record for record in records if record.status == Status.ON_HOLD and is_paused(record)
-    ]
+    paused = [record for record in records if record.status == Status.ON_HOLD and is_paused(record)]
     if not paused or not _paused_clock:
         return {}
     return _paused_clock[0](paused)
