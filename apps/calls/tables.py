@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import DueColumn, PortalTable
 from apps.core.templatetags.portal import person
 
 from .models import Call, QualityAudit
@@ -34,6 +34,8 @@ class CallTable(PortalTable):
     talk_seconds = tables.Column(verbose_name="Talk", orderable=False)
     qa_score = tables.Column(verbose_name="QA %", orderable=False)
 
+    resolution_due = DueColumn()
+
     class Meta(PortalTable.Meta):
         model = Call
         fields = (
@@ -52,6 +54,7 @@ class CallTable(PortalTable):
             "qa_score",
             "severity",
             "status",
+            "resolution_due",
         )
         sequence = fields
 

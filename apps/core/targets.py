@@ -131,3 +131,36 @@ def missed_target_condition(model, due_name: str, met_names: Iterable[str], now:
         unmet &= Q(**{f"{name}__isnull": True})
     missed |= unmet & Q(status__in=Status.open_values(), **{f"{due_name}__lt": now})
     return Q(**{f"{stamp_name}__isnull": True, f"{due_name}__isnull": False}) & missed
+
+
+_paused_clock: list[Callable[..., dict[int, int]]] = []
+
+
+def register_paused_clock(clock: Callable[..., dict[int, int]] | None) -> None:
+    """Make `clock(records)` answer the minutes left on paused resolution clocks."""
+    _paused_clock[:] = [clock] if clock is not None else []
+
+
+def is_paused(record) -> bool:
+    """Open, not breached, and no resolution due time: its clock stands (on hold, or under
+    maintenance)."""
+    from .choices import Status
+
+    return (
+        record.pk is not None
+        and record.status in Status.open_values()
+        and record.resolution_due is None
+        and record.resolution_breached_at is None
+    )
+
+
+def paused_minutes_left(records: Iterable) -> dict[int, int]:
+    """Record id → business minutes left on its resolution clock, for the records among
+    `records` (all of one kind) on hold and not breached; the others are left out. A fixed
+    number of queries for any number of records, none when no record is on hold."""
+    from .choices import Status
+
+    paused = [record for record in records if record.status == Status.ON_HOLD and is_paused(record)]
+    if not paused or not _paused_clock:
+        return {}
+    return _paused_clock[0](paused)

@@ -25,6 +25,7 @@ from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Status, Tier, TimelineKind
 from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
+from apps.core.targets import stamp_breaches
 from apps.sla.maintenance import maintenance_holds_of
 from apps.sla.selectors import calendar_spec_for, holds_from_statuses
 
@@ -43,6 +44,8 @@ UPDATED_FIELDS = [
     "tier_warn_at",
     "warned_tier",
     "breached_at",
+    "first_response_breached_at",
+    "resolution_breached_at",
     "version",
     "updated_at",
 ]
@@ -125,6 +128,14 @@ READ_FIELDS = (
     "warned_tier",
     "breached_at",
     "version",
+    # What stamping a missed SLA target reads, so a row written here carries its stamps.
+    "status",
+    "first_response_due",
+    "first_response_at",
+    "resolution_due",
+    "resolved_at",
+    "first_response_breached_at",
+    "resolution_breached_at",
 )
 
 
@@ -188,6 +199,7 @@ def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepRe
                 "Tier deadline recomputed: time on hold or under maintenance does not count."
             )
             result.rescheduled += 1
+        stamp_breaches(row, now)
         row.version += 1
         row.updated_at = now
         changed.append(row)

@@ -1,8 +1,6 @@
 import django_tables2 as tables
-from django.utils import timezone
-from django.utils.html import format_html
 
-from apps.core.listing.tables import PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
 
 from .models import Escalation
 
@@ -17,7 +15,7 @@ class EscalationTable(PortalTable):
     assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
     occurred_at = tables.DateTimeColumn(verbose_name="Escalated", format="Y-m-d H:i")
-    resolution_due = tables.Column(verbose_name="Resolution due")
+    resolution_due = DueColumn()
 
     class Meta(PortalTable.Meta):
         model = Escalation
@@ -46,9 +44,3 @@ class EscalationTable(PortalTable):
 
     def render_category(self, value, record):
         return record.category.label
-
-    def render_resolution_due(self, value, record):
-        text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-        if record.is_overdue:
-            return format_html('<span class="badge text-bg-danger">overdue</span> {}', text)
-        return text

@@ -38,6 +38,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Escalated at", "occurred_at"),
     ExportColumn("First response due", "first_response_due"),
     ExportColumn("First response at", "first_response_at"),
+    ExportColumn("First response breached at", "first_response_breached_at"),
     ExportColumn("Resolution due", "resolution_due"),
     ExportColumn("Assignee", "assignee__username"),
     ExportColumn("Team", "team__name"),
@@ -46,6 +47,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Outcome", "outcome"),
     ExportColumn("Post-resolution review", "post_resolution_review"),
     ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Breached at", "resolution_breached_at"),
     ExportColumn("Closed at", "closed_at"),
     ExportColumn("Created at", "created_at"),
 ]

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
 
 from .models import FailureReport
 
@@ -17,6 +17,8 @@ class FailureReportTable(PortalTable):
     team = tables.Column(order_by=("team__name",))
     occurred_at = tables.DateTimeColumn(verbose_name="Occurred", format="Y-m-d H:i")
 
+    resolution_due = DueColumn()
+
     class Meta(PortalTable.Meta):
         model = FailureReport
         fields = (
@@ -27,6 +29,7 @@ class FailureReportTable(PortalTable):
             "title",
             "severity",
             "status",
+            "resolution_due",
             "actions",
             "follow_up_status",
             "assignee",

@@ -59,6 +59,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Client notified at", "client_notified_at"),
     ExportColumn("Departments involved", "departments_involved"),
     ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Breached at", "resolution_breached_at"),
     ExportColumn("Closed at", "closed_at"),
     ExportColumn("Created at", "created_at"),
 ]

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.core.listing.tables import PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
 
 from .models import Interruption
 
@@ -16,6 +16,8 @@ class InterruptionTable(PortalTable):
     occurred_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i")
     ended_at = tables.DateTimeColumn(verbose_name="Ended", format="Y-m-d H:i")
 
+    resolution_due = DueColumn()
+
     class Meta(PortalTable.Meta):
         model = Interruption
         fields = (
@@ -26,6 +28,7 @@ class InterruptionTable(PortalTable):
             "title",
             "severity",
             "status",
+            "resolution_due",
             "services",
             "assignee",
             "team",

@@ -37,6 +37,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Planned start", "planned_start"),
     ExportColumn("Planned end", "planned_end"),
     ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Breached at", "resolution_breached_at"),
     ExportColumn("Closed at", "closed_at"),
     ExportColumn("Created at", "created_at"),
 ]

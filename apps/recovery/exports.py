@@ -38,6 +38,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Customer satisfied (latest word)", "customer_satisfied", choices=YES_NO),
     ExportColumn("Recovered", "recovered", choices=YES_NO),
     ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Breached at", "resolution_breached_at"),
     ExportColumn("Closed at", "closed_at"),
     ExportColumn("Created at", "created_at"),
 ]

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import DueColumn, PortalTable
 from apps.core.templatetags.portal import person
 
 from .models import RecoveryCase
@@ -19,6 +19,8 @@ class RecoveryCaseTable(PortalTable):
     outcome = tables.Column(verbose_name="Outcome", accessor="pk", orderable=False, empty_values=())
     occurred_at = tables.DateTimeColumn(verbose_name="Occurred", format="Y-m-d H:i")
 
+    resolution_due = DueColumn()
+
     class Meta(PortalTable.Meta):
         model = RecoveryCase
         fields = (
@@ -30,6 +32,7 @@ class RecoveryCaseTable(PortalTable):
             "customer_name",
             "severity",
             "status",
+            "resolution_due",
             "assignee",
             "action_count",
             "outcome",

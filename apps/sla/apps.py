@@ -9,11 +9,13 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         # Core asks one hook for every record's due times; this app answers with SLA policies
         # in the client's business time, so core never imports it.
-        from apps.core.targets import register_due_time_policy
+        from apps.core.targets import register_due_time_policy, register_paused_clock
 
+        from .clocks import resolution_minutes_left
         from .services import due_times_for
 
         register_due_time_policy(due_times_for)
+        register_paused_clock(resolution_minutes_left)
 
         from django.db.models.signals import m2m_changed, post_save, pre_save
 

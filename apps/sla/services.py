@@ -12,7 +12,8 @@ wall-clock defaults. Time on hold never counts, with or without a policy.
 While a record is on hold its clock is stopped: a target not reached before the hold began
 has no due time (None) until the record comes off hold, when it is recomputed; a target
 already missed before the hold keeps its due time. A first response ends that clock, so holds
-after it do not move the first-response due time.
+after it do not move the first-response due time. Whatever moves a due time, a target missed
+before is stamped first (apps.core.targets.stamp_breaches): a breach stays a breach.
 """
 
 from collections.abc import Iterable, Sequence

@@ -20,7 +20,7 @@ HEADER = [
     "Account reference", "Agent", "Team", "Queue / campaign", "Query category", "Disposition",
     "Outcome", "Sentiment", "Description", "Resolution", "Escalation notes", "Follow-up due",
     "Follow-up of", "External call id", "QA score %", "Reported by", "Resolution due",
-    "Resolved at", "Closed at", "Created at",
+    "Resolved at", "Breached at", "Closed at", "Created at",
 ]  # fmt: skip
 
 

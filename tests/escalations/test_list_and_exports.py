@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 HEADER = [
     "Reference", "Client", "Title", "Severity", "Status", "Origin", "Channel", "Category",
     "Tier", "Customer", "Account reference", "Reason", "Escalated at", "First response due",
-    "First response at", "Resolution due", "Assignee", "Team", "Reported by",
-    "Resolution steps", "Outcome", "Post-resolution review", "Resolved at", "Closed at",
-    "Created at",
+    "First response at", "First response breached at", "Resolution due", "Assignee", "Team",
+    "Reported by", "Resolution steps", "Outcome", "Post-resolution review", "Resolved at",
+    "Breached at", "Closed at", "Created at",
 ]  # fmt: skip
 
 
@@ -146,7 +146,7 @@ def test_list_marks_overdue_rows_and_is_sortable_by_tier(world, client, rows):
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert content.count('badge text-bg-danger">overdue') == 1
+    assert content.count('badge text-bg-danger">breached') == 1
     references = [row.reference for row in response.context["page"].rows]
     assert references[0] == rows["a2"].reference
     assert rows["b1"].reference not in content

@@ -22,7 +22,7 @@ HEADER = [
     "Started at", "Ended at", "Assignee", "Team", "Reported by", "Customers affected",
     "Agents affected", "Impact", "Root cause", "Root-cause analysis", "Corrective actions",
     "Resolution", "Channel", "Vendor", "Vendor ticket", "Error code", "Planned start",
-    "Planned end", "Resolved at", "Closed at", "Created at",
+    "Planned end", "Resolved at", "Breached at", "Closed at", "Created at",
 ]  # fmt: skip
 FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@HYPERLINK(0)"]
 

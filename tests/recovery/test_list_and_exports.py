@@ -34,7 +34,8 @@ HEADER = [
     "Team", "Reported by", "Interactions", "Actions", "Final resolution",
     "Customer confirmed", "Confirmed at", "Could not be reached", "Follow-up at",
     "Latest satisfaction (1-5)", "Latest likelihood to return (0-10)",
-    "Customer satisfied (latest word)", "Recovered", "Resolved at", "Closed at", "Created at",
+    "Customer satisfied (latest word)", "Recovered", "Resolved at", "Breached at", "Closed at",
+    "Created at",
 ]  # fmt: skip
 
 

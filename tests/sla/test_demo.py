@@ -69,3 +69,33 @@ def test_loading_the_demo_configuration_moves_open_records_onto_it():
     # 480 business minutes: Friday 19–20, Saturday 09–13, then Monday from 08:00.
     assert record.resolution_due == london(2026, 3, 9, 11, 0)
     assert WorkingHours.objects.filter(start_time=time(9), weekday=5).count() == 2
+
+
+def test_the_demo_shows_one_overrunning_maintenance_and_holds_no_clock_for_months():
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.audits.overruns import audit_maintenance_overruns
+    from apps.core.choices import Status
+    from apps.interruptions.demo import seed_demo_interruptions
+    from apps.sla.maintenance import windows_by_client
+
+    organisation = seed_organisation()
+    now = timezone.now()
+    seed_demo_interruptions(organisation, count=80, rng=random.Random(2026), now=now)
+
+    under_way = Interruption.objects.filter(
+        kind="maintenance", status__in=[Status.IN_PROGRESS, Status.ON_HOLD], ended_at__isnull=True
+    )
+    overruns = [window for window in under_way if window.planned_end + timedelta(hours=24) <= now]
+    assert len(overruns) == 1
+    assert now - overruns[0].planned_end < timedelta(days=3)
+    assert len(audit_maintenance_overruns(now=now).finding_ids) == 1
+    # No window holds clocks for longer than its planned length and the overrun limit.
+    for windows in windows_by_client([demo.client.pk for demo in organisation.clients]).values():
+        for window in windows:
+            assert window.end is not None or now - window.start < timedelta(days=4)
+            if window.end is not None:
+                assert window.end - window.start <= timedelta(hours=4 + 24)

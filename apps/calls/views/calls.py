@@ -52,6 +52,7 @@ EXPORT_COLUMNS = [
     ExportColumn("Reported by", "reported_by__username"),
     ExportColumn("Resolution due", "resolution_due"),
     ExportColumn("Resolved at", "resolved_at"),
+    ExportColumn("Breached at", "resolution_breached_at"),
     ExportColumn("Closed at", "closed_at"),
     ExportColumn("Created at", "created_at"),
 ]

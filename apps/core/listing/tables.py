@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django_tables2.utils import OrderByTuple
 
+from ..targets import paused_minutes_left
+from ..templatetags.due_times import due_cell_html
 from ..templatetags.portal import person, severity_badge, status_badge
 
 # Below this breakpoint a table shows its compact columns only (and scrolls in its box).
@@ -30,6 +32,26 @@ class PersonColumn(tables.Column):
 
     def render(self, value):
         return person(value)
+
+
+class DueColumn(tables.Column):
+    """The resolution due time, breached, or the paused clock; the paused clocks of the
+    page's rows are computed together, once per page."""
+
+    empty_values = ()  # no due time is a cell of its own: paused, or none
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("verbose_name", "Due")
+        kwargs.setdefault("accessor", "resolution_due")
+        super().__init__(**kwargs)
+
+    def render(self, value, record, table):
+        if not hasattr(table, "_paused_clocks"):
+            table._paused_clocks = paused_minutes_left(row.record for row in table.rows)
+        return due_cell_html(record, table._paused_clocks)
+
+    def value(self, value, record):
+        return value
 
 
 class PortalTable(tables.Table):

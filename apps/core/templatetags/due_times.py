@@ -1,0 +1,78 @@
+"""The due cell: a record's due time in the viewer's zone, breached, or its paused clock.
+
+One rendering for every list and record page: `{% due_cell record %}` (a record page), or
+`due_cell_html(record, paused)` with the minutes left of the page's paused records computed
+once (a table; see `DueColumn`).
+"""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from ..choices import Status
+from ..targets import BREACH_STAMPS, is_paused, paused_minutes_left
+
+register = template.Library()
+
+BREACHED = '<span class="badge text-bg-danger">breached</span>'
+PAUSED = '<span class="badge text-bg-warning">paused</span>'
+
+
+def duration_text(minutes: int) -> str:
+    """Minutes as people say them: "45 min", "3 h 20 min", "27 h"."""
+    hours, minutes = divmod(int(minutes), 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def _moment(value) -> SafeString:
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M %Z")
+    )
+
+
+def _missed(record, target: str, due) -> bool:
+    stamp_name, met_names = BREACH_STAMPS[f"{target}_due"]
+    if getattr(record, stamp_name, None) is not None:
+        return True
+    if due is None:
+        return False
+    met = next(
+        (getattr(record, name, None) for name in met_names if getattr(record, name, None)), None
+    )
+    if met is not None:
+        return met > due
+    return record.status in Status.open_values() and due < timezone.now()
+
+
+def due_cell_html(record, paused: dict[int, int] | None = None, target: str = "resolution"):
+    """The cell of `record`'s `target` ("resolution" or "first_response") due time;
+    `paused` holds the minutes left of paused records (computed here when None)."""
+    due = getattr(record, f"{target}_due", None)
+    stamp = getattr(record, BREACH_STAMPS[f"{target}_due"][0], None)
+    if _missed(record, target, due):
+        shown = due if due is not None else stamp
+        paused_note = " · paused" if due is None and record.status == Status.ON_HOLD else ""
+        return format_html(
+            '{} <span class="due">{}</span>{}', SafeString(BREACHED), _moment(shown), paused_note
+        )
+    if due is not None:
+        return format_html('<span class="due">{}</span>', _moment(due))
+    if target == "resolution" and is_paused(record):
+        if paused is None:
+            paused = paused_minutes_left([record])
+        left = paused.get(record.pk)
+        if left is not None:
+            return format_html(
+                '{} <span class="due">{} left</span>', SafeString(PAUSED), duration_text(left)
+            )
+        return SafeString(PAUSED)
+    return "—"
+
+
+@register.simple_tag
+def due_cell(record, target: str = "resolution"):
+    return due_cell_html(record, target=target)
