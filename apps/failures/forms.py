@@ -4,7 +4,7 @@ inline formset of its corrective actions."""
 from django import forms
 from django.utils import timezone
 
-from apps.core.forms import LogRecordForm, UserChoiceField
+from apps.core.forms import LogRecordForm, UserChoiceField, keep_current_choices
 from apps.core.scoping import accessible_client_ids
 from apps.core.selectors import users_of_clients
 from apps.core.untouched import KeepUntouchedMixin
@@ -110,6 +110,8 @@ class CorrectiveActionForm(KeepUntouchedMixin, forms.ModelForm):
         self.fields["owner"] = UserChoiceField(
             queryset=users_of_clients(client_ids), required=False
         )
+        if self.instance.pk:
+            keep_current_choices(self.fields["owner"], self.instance.owner_id)
         self.fields["done_at"].input_formats = DATETIME_FORMATS
         # Laid out as a table row, without crispy's labels: the header names the columns.
         for field in self.fields.values():
