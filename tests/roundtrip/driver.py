@@ -8,11 +8,17 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import resolve
+from hypothesis import HealthCheck, settings
 
 from .browser import posted
 from .state import differences, snapshot
 
 REQUESTS = RequestFactory()
+# Examples per property come from the profile (tests/conftest.py); the world is built once
+# per test and every example's writes are rolled back (`rolled_back`).
+PROPERTY = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 def call_view(user, path: str, data: dict | None = None):
@@ -45,8 +51,13 @@ def assert_unchanged_when_resent(user, record, path: str, *names: str, action: s
     Returns the response to the send."""
     forms_drawn = page_forms(call_view(user, path), *names)
     assert forms_drawn, f"{path} drew none of {names}"
+    return resend(user, record, forms_drawn, action or path)
+
+
+def resend(user, record, forms_drawn, action: str):
+    """Send `forms_drawn` back untouched to `action`; check nothing changed; the response."""
     before = snapshot(record)
-    response = call_view(user, action or path, posted(*forms_drawn))
+    response = call_view(user, action, posted(*forms_drawn))
     changed = differences(before, snapshot(record))
     assert not changed, f"sent back untouched, it changed {changed}"
     return response
