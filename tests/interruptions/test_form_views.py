@@ -13,7 +13,7 @@ from apps.interruptions.models import Interruption
 from apps.interruptions.services import interruption_update
 from apps.interruptions.tasks import send_interruption_alert
 from tests.factories import InterruptionFactory, ServiceFactory
-from tests.roundtrip.browser import posted
+from tests.roundtrip.browser import page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -411,12 +411,6 @@ def test_auditor_may_not_edit(world, client, record):
     assert record.title == "Telephony platform dropping calls"
 
 
-def _opened_form_data(client, path: str, **typed) -> dict:
-    """The edit form as the browser posts it back, with `typed` entered by the user."""
-    opened = client.get(path)
-    return posted(opened.context["form"]) | {name: [value] for name, value in typed.items()}
-
-
 @pytest.fixture
 def severe(world):
     """A SEV2 record stored with seconds and microseconds, as the service and imports store."""
@@ -443,7 +437,7 @@ def test_changing_only_the_title_changes_only_the_title(world, client, severe):
     path = f"/interruptions/{severe.reference}/edit/"
     stored = Interruption.objects.values().get(pk=severe.pk)
 
-    response = client.post(path, _opened_form_data(client, path, title="CRM slow, not down"))
+    response = client.post(path, page_post(client, path, title="CRM slow, not down"))
 
     assert response.status_code == 302
     after = Interruption.objects.values().get(pk=severe.pk)
@@ -456,7 +450,7 @@ def test_raising_the_severity_through_the_edit_form_alerts_the_leads(world, clie
     client.force_login(world.agent)
     path = f"/interruptions/{record.reference}/edit/"
 
-    response = client.post(path, _opened_form_data(client, path, severity="SEV2"))
+    response = client.post(path, page_post(client, path, severity="SEV2"))
 
     assert response.status_code == 302
     queued = OutboxMessage.objects.filter(task_name=send_interruption_alert.name)
@@ -467,7 +461,7 @@ def test_editing_an_already_severe_record_sends_no_second_alert(world, client, s
     client.force_login(world.agent)
     path = f"/interruptions/{severe.reference}/edit/"
 
-    client.post(path, _opened_form_data(client, path, severity="SEV1"))
+    client.post(path, page_post(client, path, severity="SEV1"))
 
     assert severe.history.latest().severity == "SEV1"
     assert not OutboxMessage.objects.filter(task_name=send_interruption_alert.name).exists()
@@ -479,7 +473,7 @@ def test_a_tampered_version_is_refused_with_a_message_and_keeps_the_input(
 ):
     client.force_login(world.agent)
     path = f"/interruptions/{record.reference}/edit/"
-    data = _opened_form_data(client, path, title="My careful new wording", version=version)
+    data = page_post(client, path, title="My careful new wording", version=version)
 
     response = client.post(path, data)
 

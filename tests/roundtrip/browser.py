@@ -75,3 +75,12 @@ def posted(*forms_drawn) -> dict[str, list[str]]:
             if values is not None:
                 data[bound_field.html_name] = values
     return data
+
+
+def page_post(client, path: str, *names: str, **typed) -> dict[str, list[str]]:
+    """Open `path` with the test client; the POST its forms `names` (default: "form") make
+    when the user enters only `typed`."""
+    opened = client.get(path)
+    assert opened.status_code == 200
+    data = posted(*(opened.context[name] for name in names or ("form",)))
+    return data | {name: [value] for name, value in typed.items()}
