@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from apps.calls.forms import CallForm
 from apps.calls.models import Call, Outcome
+from apps.core.choices import Status
 from apps.escalations.forms import EscalationForm
 from apps.escalations.models import Escalation
 from apps.failures.forms import COMMON_FIELDS as FAILURE_COMMON
@@ -41,12 +42,12 @@ def edit_path(record) -> str:
     return f"{record.get_absolute_url()}edit/"
 
 
-def draw_interruption(draw, world, extras) -> Interruption:
+def draw_interruption(draw, world, extras, statuses=Status.values) -> Interruption:
     kind = draw(st.sampled_from(InterruptionKind.values))
     start = draw(moment())
     names = [*INTERRUPTION_COMMON, *KIND_FIELDS[kind], *RESOLUTION_FIELDS]
     values = plain_values(draw, Interruption, set(names) - WORKFLOW - {"kind"}, start=start)
-    values |= workflow_values(draw, start=start)
+    values |= workflow_values(draw, start=start, statuses=statuses)
     if kind == InterruptionKind.MAINTENANCE:
         values["planned_start"] = draw(moment(start - timedelta(days=1)))
         values["planned_end"] = draw(moment(values["planned_start"] + timedelta(minutes=1)))
@@ -61,12 +62,12 @@ def draw_interruption(draw, world, extras) -> Interruption:
     )
 
 
-def draw_failure(draw, world, extras) -> FailureReport:
+def draw_failure(draw, world, extras, statuses=Status.values) -> FailureReport:
     category = draw(st.sampled_from(FailureCategory.values))
     start = draw(moment())
     names = [*FAILURE_COMMON, *CATEGORY_FIELDS[category], *FOLLOW_UP_FIELDS]
     values = plain_values(draw, FailureReport, set(names) - WORKFLOW - {"category"}, start=start)
-    values |= workflow_values(draw, start=start)
+    values |= workflow_values(draw, start=start, statuses=statuses)
     needed = {
         FailureCategory.CUSTOMER_SERVICE: "customer_service_failure_type",
         FailureCategory.DELIVERY: "delivery_failure_type",
@@ -98,10 +99,12 @@ def draw_failure(draw, world, extras) -> FailureReport:
     return report
 
 
-def draw_escalation(draw, world, extras) -> Escalation:
+def draw_escalation(draw, world, extras, statuses=Status.values) -> Escalation:
     start = draw(moment())
     names = set(EscalationForm._meta.fields) - WORKFLOW
-    values = plain_values(draw, Escalation, names, start=start) | workflow_values(draw, start=start)
+    values = plain_values(draw, Escalation, names, start=start) | workflow_values(
+        draw, start=start, statuses=statuses
+    )
     ordered(values, "first_response_due", "resolution_due")
     return EscalationFactory(
         client=world.client_a,
@@ -112,10 +115,12 @@ def draw_escalation(draw, world, extras) -> Escalation:
     )
 
 
-def draw_call(draw, world, extras) -> Call:
+def draw_call(draw, world, extras, statuses=Status.values) -> Call:
     start = draw(moment())
     names = set(CallForm._meta.fields) - WORKFLOW - {"follow_up_of"}
-    values = plain_values(draw, Call, names, start=start) | workflow_values(draw, start=start)
+    values = plain_values(draw, Call, names, start=start) | workflow_values(
+        draw, start=start, statuses=statuses
+    )
     ordered(values, "answered_at", "ended_at")
     if values["outcome"] == Outcome.MISSED:
         values |= {"answered_at": None, "talk_seconds": draw(st.sampled_from([None, 0]))}
@@ -135,7 +140,7 @@ def draw_call(draw, world, extras) -> Call:
     )
 
 
-def draw_recovery_case(draw, world, extras) -> RecoveryCase:
+def draw_recovery_case(draw, world, extras, statuses=Status.values) -> RecoveryCase:
     start = draw(moment())
     names = set(RecoveryCaseForm._meta.fields) - WORKFLOW
     values = plain_values(draw, RecoveryCase, names, start=start)
@@ -143,7 +148,7 @@ def draw_recovery_case(draw, world, extras) -> RecoveryCase:
         client=world.client_a,
         occurred_at=start,
         **values,
-        **workflow_values(draw, start=start),
+        **workflow_values(draw, start=start, statuses=statuses),
         **people(draw, world, extras),
     )
     for _ in range(draw(st.integers(0, 2))):
@@ -159,6 +164,6 @@ def draw_recovery_case(draw, world, extras) -> RecoveryCase:
 DRAWS = (draw_interruption, draw_failure, draw_escalation, draw_call, draw_recovery_case)
 
 
-def draw_record(draw, world, extras):
-    """A record of any of the five kinds."""
-    return draw(st.sampled_from(DRAWS))(draw, world, extras)
+def draw_record(draw, world, extras, statuses=Status.values):
+    """A record of any of the five kinds, in one of `statuses`."""
+    return draw(st.sampled_from(DRAWS))(draw, world, extras, statuses)

@@ -112,9 +112,9 @@ def plain_values(draw, model, names, *, start) -> dict:
     return values
 
 
-def workflow_values(draw, *, start) -> dict:
-    """Severity, status and the times and reason the status needs."""
-    status = draw(st.sampled_from(Status.values))
+def workflow_values(draw, *, start, statuses=Status.values) -> dict:
+    """Severity, status (one of `statuses`) and the times and reason the status needs."""
+    status = draw(st.sampled_from(statuses))
     values = {"severity": draw(st.sampled_from(Severity.values)), "status": status}
     values["resolution_due"] = draw(st.none() | moment(start))
     if status in (Status.RESOLVED, Status.CLOSED):
