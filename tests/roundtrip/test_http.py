@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from apps.core.roles import log_models
 from apps.interruptions.models import InterruptionKind
 from tests.factories import InterruptionFactory
 from tests.factories_calls import CallFactory
@@ -19,7 +20,7 @@ from tests.factories_recovery import (
 )
 
 from .browser import posted
-from .state import differences, snapshot
+from .state import differences, row_counts, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +124,35 @@ def test_child_row_form_sent_back_untouched_changes_nothing(
     )
 
     assert response.status_code == 302
+
+
+def _log_counts() -> dict:
+    return {model: model.objects.count() for model in log_models()} | row_counts()
+
+
+@pytest.mark.parametrize(
+    ("path", "origin"),
+    [
+        ("/interruptions/new/", None),
+        ("/failures/new/", None),
+        ("/escalations/new/", None),
+        ("/escalations/new/?origin={reference}", "interruption"),
+        ("/calls/new/", None),
+        ("/calls/new/?follow_up_of={reference}", "call"),
+        ("/recovery/new/", None),
+        ("/recovery/new/?origin={reference}", "call"),
+    ],
+)
+def test_a_new_record_form_sent_back_untouched_creates_nothing(world, client, path, origin):
+    if origin:
+        path = path.format(reference=_records(world)[origin].reference)
+    client.force_login(world.agent)
+    opened = client.get(path)
+    drawn = [opened.context[name] for name in ("form", "formset") if opened.context.get(name)]
+    before = _log_counts()
+
+    response = client.post(path, posted(*drawn))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert _log_counts() == before
