@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 
 from apps.core import roles
 from apps.core.choices import Tier
@@ -14,6 +15,18 @@ from tests.factories import (
     TeamFactory,
     TeamMembershipFactory,
     UserFactory,
+)
+
+# Property tests: 200 examples each in CI, derandomized so a failure there is the same failure
+# here (and the failing example is printed); fewer, random ones while working locally.
+# HYPOTHESIS_PROFILE=ci runs the CI profile locally.
+settings.register_profile(
+    "ci", max_examples=200, derandomize=True, deadline=None, database=None, print_blob=True
+)
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
 )
 
 

@@ -195,7 +195,9 @@ class ResolutionForm(KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixi
         return resolution_times_follow_ticks(data, timezone.now())
 
 
+# Nothing chosen in advance: an untouched form records no satisfaction nobody gave.
 SATISFACTION_CHOICES = [
+    ("", "choose 1 to 5"),
     (5, "5 · very satisfied"),
     (4, "4 · satisfied"),
     (3, "3 · neutral"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.failures.forms import CorrectiveActionFormSet
 from apps.failures.models import CorrectiveAction, FailureReport
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
+from tests.roundtrip.browser import page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +295,53 @@ def test_formset_hands_the_service_only_what_changed(world):
         {"action": "Brand new", "owner": world.lead, "due_date": timezone.localdate()
          + timedelta(days=7), "done_at": None, "waived": False, "waiver_reason": ""}
     ]  # fmt: skip
+
+
+@pytest.fixture
+def delivery_report(world):
+    return FailureReportFactory(
+        client=world.client_a,
+        severity="SEV1",
+        category="delivery",
+        delivery_failure_type="late",
+        order_reference="ORD-77",
+    )
+
+
+def test_edit_form_shows_the_stored_severity(world, client, delivery_report):
+    client.force_login(world.agent)
+
+    form = client.get(f"{delivery_report.get_absolute_url()}edit/").context["form"]
+
+    assert form["severity"].value() == "SEV1"
+
+
+def test_a_title_edit_keeps_the_categorys_fields(world, client, delivery_report):
+    path = f"{delivery_report.get_absolute_url()}edit/"
+    client.force_login(world.agent)
+
+    response = client.post(path, page_post(client, path, "form", "formset", title="Parcel late"))
+
+    assert response.status_code == 302
+    stored = FailureReport.objects.get(pk=delivery_report.pk)
+    assert (stored.title, stored.severity, stored.delivery_failure_type) == (
+        "Parcel late",
+        "SEV1",
+        "late",
+    )
+    assert stored.history.latest().history_change_reason == "Edited: title"
+
+
+def test_another_category_clears_the_fields_of_the_stored_one(world, client, delivery_report):
+    path = f"{delivery_report.get_absolute_url()}edit/"
+    client.force_login(world.agent)
+
+    response = client.post(path, page_post(client, path, "form", "formset", category="technical"))
+
+    assert response.status_code == 302
+    stored = FailureReport.objects.get(pk=delivery_report.pk)
+    assert (stored.category, stored.delivery_failure_type, stored.order_reference) == (
+        "technical",
+        "",
+        "",
+    )

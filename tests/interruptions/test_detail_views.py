@@ -8,7 +8,8 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from apps.core.choices import Status, TimelineKind
-from apps.core.models import TimelineEntry
+from apps.core.forms import STALE_FORM
+from apps.core.models import RecordLink, TimelineEntry
 from apps.interruptions.services import interruption_update
 from tests.factories import InterruptionFactory, TimelineEntryFactory
 
@@ -367,3 +368,114 @@ def test_auditor_gets_404_not_403_for_another_clients_record(world, client):
     assert (
         client.post(f"/interruptions/{foreign.reference}/note/", {"text": "x"}).status_code == 404
     )
+
+
+# --- forms that must not change what the user did not change -----------------------------
+
+
+def test_status_form_offers_the_current_status_first_and_chosen(world, client, record):
+    client.force_login(world.agent)
+
+    form = client.get(f"/interruptions/{record.reference}/").context["status_form"]
+
+    assert form.fields["status"].choices[0] == ("new", "New (current)")
+    assert form["status"].value() == "new"
+
+
+def test_sending_the_current_status_moves_nothing(world, client, record):
+    client.force_login(world.agent)
+    versions = record.history.count()
+
+    response = client.post(
+        f"/interruptions/{record.reference}/status/", {"status": "new", "version": 1}
+    )
+
+    assert messages_of(response) == [f"{record.reference} stays New."]
+    record.refresh_from_db()
+    assert (record.status, record.version, record.history.count()) == ("new", 1, versions)
+    assert not timeline(record).exists()
+
+
+def test_a_closed_record_offers_no_status_form(world, client):
+    closed = InterruptionFactory(
+        client=world.client_a, status=Status.CLOSED, closed_at=timezone.now()
+    )
+    client.force_login(world.lead)
+
+    assert client.get(f"/interruptions/{closed.reference}/").context["status_form"] is None
+
+
+def test_a_link_to_an_unknown_reference_is_an_error_on_the_page(world, client, record):
+    client.force_login(world.agent)
+
+    response = client.post(
+        f"/interruptions/{record.reference}/link/",
+        {"relation": "related_to", "reference": "INT-2026-99999"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(f"/interruptions/{record.reference}/", 302)]
+    assert messages_of(response) == [
+        "No record INT-2026-99999 among your clients' records. Nothing was linked."
+    ]
+    assert "No record INT-2026-99999" in html.unescape(response.content.decode())
+    assert not RecordLink.objects.exists()
+    assert not timeline(record).exists()
+
+
+def test_a_link_to_another_clients_record_reads_like_an_unknown_one(world, client, record):
+    other = InterruptionFactory(client=world.client_b)
+    client.force_login(world.agent)
+
+    response = client.post(
+        f"/interruptions/{record.reference}/link/",
+        {"relation": "related_to", "reference": other.reference},
+    )
+
+    assert messages_of(response) == [
+        f"No record {other.reference} among your clients' records. Nothing was linked."
+    ]
+    assert not RecordLink.objects.exists()
+
+
+def test_an_empty_link_is_refused(world, client, record):
+    client.force_login(world.agent)
+
+    response = client.post(
+        f"/interruptions/{record.reference}/link/", {"relation": "related_to", "reference": " "}
+    )
+
+    assert messages_of(response) == [
+        "Enter the reference of the record to link to, e.g. INT-2026-000042."
+    ]
+    assert not RecordLink.objects.exists()
+
+
+def test_assigning_the_same_person_and_team_changes_nothing(world, client, record):
+    record.assignee, record.team = world.agent, world.team_a1
+    record.save()
+    client.force_login(world.lead)
+
+    response = client.post(
+        f"/interruptions/{record.reference}/assign/",
+        {"assignee": world.agent.pk, "team": world.team_a1.pk, "version": 1},
+    )
+
+    assert messages_of(response) == ["The assignment is as it was: nothing changed."]
+    record.refresh_from_db()
+    assert record.version == 1
+    assert not timeline(record).exists()
+
+
+@pytest.mark.parametrize("version", ["", "x"])
+def test_a_status_move_without_a_valid_version_says_why(world, client, record, version):
+    client.force_login(world.agent)
+
+    response = client.post(
+        f"/interruptions/{record.reference}/status/", {"status": "in_progress", "version": version}
+    )
+
+    assert messages_of(response) == [STALE_FORM]
+    record.refresh_from_db()
+    assert record.status == Status.NEW

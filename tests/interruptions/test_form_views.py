@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core.models import ReferenceSequence
+from apps.core.forms import STALE_FORM
+from apps.core.models import OutboxMessage, ReferenceSequence
 from apps.interruptions.models import Interruption
 from apps.interruptions.services import interruption_update
+from apps.interruptions.tasks import send_interruption_alert
 from tests.factories import InterruptionFactory, ServiceFactory
+from tests.roundtrip.browser import page_post
 
 pytestmark = pytest.mark.django_db
 
@@ -406,3 +409,77 @@ def test_auditor_may_not_edit(world, client, record):
     assert response.status_code == 403
     record.refresh_from_db()
     assert record.title == "Telephony platform dropping calls"
+
+
+@pytest.fixture
+def severe(world):
+    """A SEV2 record stored with seconds and microseconds, as the service and imports store."""
+    return InterruptionFactory(
+        client=world.client_a,
+        severity="SEV2",
+        affected_services=[world.service_a],
+        resolution_due=timezone.now() + timedelta(hours=3, seconds=17, microseconds=250),
+    )
+
+
+def test_edit_form_shows_the_stored_severity_and_kind(world, client, severe):
+    client.force_login(world.agent)
+
+    response = client.get(f"/interruptions/{severe.reference}/edit/?kind=outage")
+
+    content = response.content.decode()
+    assert selected_value(content, "severity") == "SEV2"
+    assert selected_value(content, "kind") == "incident"
+
+
+def test_changing_only_the_title_changes_only_the_title(world, client, severe):
+    client.force_login(world.agent)
+    path = f"/interruptions/{severe.reference}/edit/"
+    stored = Interruption.objects.values().get(pk=severe.pk)
+
+    response = client.post(path, page_post(client, path, title="CRM slow, not down"))
+
+    assert response.status_code == 302
+    after = Interruption.objects.values().get(pk=severe.pk)
+    changed = {name for name in stored if stored[name] != after[name]}
+    assert changed == {"title", "version", "updated_at"}
+    assert severe.history.latest().history_change_reason == "Edited: title"
+
+
+def test_raising_the_severity_through_the_edit_form_alerts_the_leads(world, client, record):
+    client.force_login(world.agent)
+    path = f"/interruptions/{record.reference}/edit/"
+
+    response = client.post(path, page_post(client, path, severity="SEV2"))
+
+    assert response.status_code == 302
+    queued = OutboxMessage.objects.filter(task_name=send_interruption_alert.name)
+    assert list(queued.values_list("args", flat=True)) == [[record.pk]]
+
+
+def test_editing_an_already_severe_record_sends_no_second_alert(world, client, severe):
+    client.force_login(world.agent)
+    path = f"/interruptions/{severe.reference}/edit/"
+
+    client.post(path, page_post(client, path, severity="SEV1"))
+
+    assert severe.history.latest().severity == "SEV1"
+    assert not OutboxMessage.objects.filter(task_name=send_interruption_alert.name).exists()
+
+
+@pytest.mark.parametrize("version", ["abc", "", "-1"])
+def test_a_tampered_version_is_refused_with_a_message_and_keeps_the_input(
+    world, client, record, version
+):
+    client.force_login(world.agent)
+    path = f"/interruptions/{record.reference}/edit/"
+    data = page_post(client, path, title="My careful new wording", version=version)
+
+    response = client.post(path, data)
+
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert STALE_FORM in content
+    assert 'value="My careful new wording"' in content
+    record.refresh_from_db()
+    assert (record.title, record.version) == ("Telephony platform dropping calls", 1)
