@@ -36,7 +36,8 @@ def _same_text(value, stored) -> bool:
 
 
 def _keep_untouched(obj: models.Model, stored: models.Model, names, changed) -> None:
-    """Put back the stored value of every form field the administrator did not change.
+    """Put back the stored value of every form field the administrator did not change;
+    `changed` (the form's changed_data) loses the fields that only looked changed.
 
     A form shows some values less precisely than they are stored (date and time without
     microseconds, line breaks as the browser sends them): saving what it read back would
@@ -50,8 +51,11 @@ def _keep_untouched(obj: models.Model, stored: models.Model, names, changed) -> 
         if not model_field.concrete or model_field.many_to_many:
             continue
         value, before = getattr(obj, model_field.attname), getattr(stored, model_field.attname)
-        if name not in changed or _same_text(value, before):
+        if name not in changed:
             setattr(obj, model_field.attname, before)
+        elif _same_text(value, before):
+            setattr(obj, model_field.attname, before)
+            changed.remove(name)  # nor does the admin log call it a change
 
 
 def differs_from_stored(obj: models.Model, stored: models.Model) -> bool:

@@ -124,24 +124,6 @@ def team_with_members(draw) -> Team:
     return team
 
 
-def membership(draw) -> TeamMembership:
-    team = Team.objects.create(name=draw(text(120)), tier=draw(st.sampled_from(Tier.values)))
-    return TeamMembership.objects.create(team=team, user=_user(draw, 0))
-
-
-def assignment(draw) -> ClientAssignment:
-    (client,) = _clients(draw, 1)
-    return ClientAssignment.objects.create(
-        client=client, user=_user(draw, 0), note=draw(text(200, min_size=0))
-    )
-
-
-def service(draw) -> Service:
-    clients = _clients(draw, draw(st.integers(1, 3)))
-    (chosen,) = _services(draw, draw(st.sampled_from(clients)), 1)
-    return chosen
-
-
 def code_list_entry(draw) -> CodeListEntry:
     return CodeListEntry.objects.create(
         list_name=draw(st.sampled_from(CodeListEntry.ListName.values)),
@@ -152,19 +134,40 @@ def code_list_entry(draw) -> CodeListEntry:
     )
 
 
-# Admin model → builder of a varied object, drawing from hypothesis.
+# Admin model → builder of a varied object, drawing from hypothesis. Services and client
+# assignments vary inside the client's form (its inlines), and a team's form lists clients.
 VARIED = {
     "core.Client": client_with_services,
     "core.Team": team_with_members,
-    "core.TeamMembership": membership,
-    "core.ClientAssignment": assignment,
-    "core.Service": service,
     "core.CodeListEntry": code_list_entry,
 }
 
 
 def _now_with_microseconds() -> datetime:
     return timezone.now().replace(microsecond=123456)
+
+
+TRICKY = "O'Brien & <Co> \u00a0 “quoted” Zoë"
+
+
+def _client() -> Client:
+    return Client.objects.create(name=TRICKY, code="obrien", contract_reference=TRICKY)
+
+
+def service() -> Service:
+    Client.objects.create(name="Other client", code="other")
+    return Service.objects.create(client=_client(), name=TRICKY, vendor=TRICKY, active=False)
+
+
+def assignment() -> ClientAssignment:
+    person = UserFactory(username="someone", first_name="Zoë", last_name=TRICKY)
+    return ClientAssignment.objects.create(client=_client(), user=person, note=TRICKY)
+
+
+def membership() -> TeamMembership:
+    person = UserFactory(username="someone", first_name="Zoë", last_name=TRICKY)
+    team = Team.objects.create(name=TRICKY, tier=Tier.TECHNICAL, lead=person)
+    return TeamMembership.objects.create(team=team, user=person)
 
 
 def user():
@@ -225,6 +228,9 @@ def audit_finding():
 
 # Admin model → builder of one object: read-only admins and the libraries' admins.
 FIXED = {
+    "core.Service": service,
+    "core.ClientAssignment": assignment,
+    "core.TeamMembership": membership,
     "auth.User": user,
     "auth.Group": group,
     "axes.AccessAttempt": lambda: AccessAttempt.objects.create(

@@ -7,10 +7,13 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.db import models
+from django.db import connection, models
 from django.forms.models import _get_foreign_key
 from django.template import Template
+from django.test.utils import _TestState
 from django.urls import reverse
+from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 from simple_history.models import registered_models
 
 from .forms import form_data
@@ -25,17 +28,17 @@ SIDE_EFFECT_MODELS = (
 )
 
 
-def examples(ci_minimum: int = 200, local: int = 50) -> int:
-    """How many hypothesis examples a varied form gets.
+def examples(ci_minimum: int = 200, local: int = 25) -> int:
+    """How many hypothesis examples a varied form gets: what the loaded profile says.
 
-    The shared "ci" profile decides in CI when it is registered and loaded; until then CI
-    runs `ci_minimum`, and a developer's run `local`, so the package stays quick.
+    tests/conftest.py registers a "ci" profile (and loads it in CI); without it, CI runs
+    `ci_minimum` and a developer's run `local`, so the package stays quick.
     """
-    from hypothesis import settings
-
-    if os.environ.get("CI", "").lower() == "true":
-        return max(settings().max_examples, ci_minimum)
-    return local
+    try:
+        settings.get_profile("ci")
+    except InvalidArgument:
+        return ci_minimum if os.environ.get("CI", "").lower() == "true" else local
+    return settings().max_examples
 
 
 def change_url(obj: models.Model) -> str:
@@ -64,7 +67,12 @@ def side_effects() -> dict[str, int]:
     """Rows of every history table, the timeline, notifications, the outbox, the admin log."""
     counted = [*registered_models.values(), LogEntry]
     counted += [apps.get_model(label) for label in SIDE_EFFECT_MODELS]
-    return {model._meta.label: model._base_manager.count() for model in counted}
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in counted)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    return {model._meta.label: count for model, count in zip(counted, row, strict=True)}
 
 
 def as_browser_sends(data: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -80,7 +88,8 @@ def plain_rendering():
     """Templates render as in production, without the test client's per-template copies of
     the context (a select of 600 time zones costs a copy per option)."""
     instrumented = Template._render
-    Template._render = getattr(Template, "_original_render", instrumented)
+    saved = getattr(_TestState, "saved_data", None)
+    Template._render = getattr(saved, "template_render", instrumented)
     try:
         yield
     finally:
