@@ -445,3 +445,19 @@ def test_a_record_page_costs_the_same_however_many_rows_changed(world, client):
 
     assert len(small.captured_queries) == len(large.captured_queries)
     assert page.count("Corrective action 6") == 2  # added, then done
+
+
+def test_an_interruption_page_says_how_long_it_lasted(world, client):
+    record = _create(world, occurred_at=timezone.now() - timedelta(hours=6))
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={"ended_at": record.occurred_at + timedelta(hours=5, minutes=52, seconds=37)},
+        expected_version=1,
+    )
+    client.force_login(world.lead)
+
+    page = client.get(f"/interruptions/{record.reference}/").content.decode()
+
+    assert "(5 h 52 min)" in page
+    assert "5:52:37" not in page
