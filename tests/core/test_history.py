@@ -402,7 +402,7 @@ def test_the_rows_of_a_record_have_their_history_among_its_own(world):
 
 def test_the_record_page_shows_values_as_people_read_them(world, client):
     record = _create(world)
-    long_text = "The CRM froze for every agent on floor 2. " * 5 + "\nSecond paragraph."
+    long_text = "The CRM froze for every agent on floor 2. " * 5 + "\n<b>Second</b> paragraph."
     record = interruption_update(
         record,
         actor=world.lead,
@@ -420,7 +420,8 @@ def test_the_record_page_shows_values_as_people_read_them(world, client):
     assert not re.search(r"\d\d:\d\d:\d\d", history)  # to the minute, no seconds
     assert "+00:00" not in history
     assert "<details" in history and "<summary>The CRM froze for every agent" in history
-    assert "Second paragraph." in history  # the whole text, one click away
+    assert "&lt;b&gt;Second&lt;/b&gt; paragraph." in history  # the whole text, one click away
+    assert "<b>Second</b>" not in history
     assert world.lead.get_full_name() in history
 
 
