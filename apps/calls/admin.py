@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import LogRecordAdmin, ReadOnlyAdmin
+from apps.core.admin import LogRecordAdmin, PortalAdmin, ReadOnlyAdmin
 
 from .models import Call, QualityAudit
 
@@ -15,7 +14,7 @@ class CallAdmin(LogRecordAdmin):
 
 
 @admin.register(QualityAudit)
-class QualityAuditAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class QualityAuditAdmin(PortalAdmin, ReadOnlyAdmin):
     """Audits are scored on the call's page, where the call's history and timeline follow."""
 
     list_display = ("scored_at", "call", "client", "auditor", "total_percent", "passed")

@@ -402,7 +402,7 @@ def test_the_rows_of_a_record_have_their_history_among_its_own(world):
 
 def test_the_record_page_shows_values_as_people_read_them(world, client):
     record = _create(world)
-    long_text = "The CRM froze for every agent on floor 2. " * 5 + "\nSecond paragraph."
+    long_text = "The CRM froze for every agent on floor 2. " * 5 + "\n<b>Second</b> paragraph."
     record = interruption_update(
         record,
         actor=world.lead,
@@ -420,7 +420,8 @@ def test_the_record_page_shows_values_as_people_read_them(world, client):
     assert not re.search(r"\d\d:\d\d:\d\d", history)  # to the minute, no seconds
     assert "+00:00" not in history
     assert "<details" in history and "<summary>The CRM froze for every agent" in history
-    assert "Second paragraph." in history  # the whole text, one click away
+    assert "&lt;b&gt;Second&lt;/b&gt; paragraph." in history  # the whole text, one click away
+    assert "<b>Second</b>" not in history
     assert world.lead.get_full_name() in history
 
 
@@ -445,3 +446,19 @@ def test_a_record_page_costs_the_same_however_many_rows_changed(world, client):
 
     assert len(small.captured_queries) == len(large.captured_queries)
     assert page.count("Corrective action 6") == 2  # added, then done
+
+
+def test_an_interruption_page_says_how_long_it_lasted(world, client):
+    record = _create(world, occurred_at=timezone.now() - timedelta(hours=6))
+    interruption_update(
+        record,
+        actor=world.lead,
+        changes={"ended_at": record.occurred_at + timedelta(hours=5, minutes=52, seconds=37)},
+        expected_version=1,
+    )
+    client.force_login(world.lead)
+
+    page = client.get(f"/interruptions/{record.reference}/").content.decode()
+
+    assert "(5 h 52 min)" in page
+    assert "5:52:37" not in page
