@@ -2,7 +2,7 @@
 or filter error on every form and list of the portal, never a server error."""
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as fixed_zone
 
 import pytest
@@ -22,6 +22,7 @@ from apps.recovery.models import (
     RecoveryFeedback,
     RecoveryInteraction,
 )
+from apps.sla.business_time import CalendarSpec, add_business_minutes, business_minutes_between
 from tests.factories import CodeListEntryFactory, InterruptionFactory
 from tests.factories_calls import CallFactory, DispositionFactory, QueryCategoryFactory
 from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
@@ -315,3 +316,54 @@ def test_the_matrix_preview_refuses_far_starts(world, client):
         assert refused(response)
 
     check()
+
+
+# --- later-than rules ---------------------------------------------------------------------
+
+
+def test_a_client_is_not_notified_before_the_failure_was_detected(world, client):
+    client.force_login(world.lead)
+    payload = NEW_FORMS["failures"](world) | {
+        "occurred_at": "2026-03-02T09:00",
+        "detected_at": "2026-03-02T11:00",
+        "client_notified_at": "2026-03-02T10:00",
+    }
+
+    response = client.post("/failures/new/", payload)
+
+    assert response.status_code == 200
+    assert "The client cannot be notified before the failure was detected." in text(response)
+    assert not FailureReport.objects.exists()
+    accepted = client.post("/failures/new/", payload | {"client_notified_at": "2026-03-02T11:30"})
+    assert accepted.status_code == 302
+
+
+def test_a_corrective_action_is_not_done_before_the_failure_occurred():
+    report = FailureReportFactory(occurred_at=timezone.now() - timedelta(days=1))
+    action = CorrectiveActionFactory.build(
+        report=report, done_at=report.occurred_at - timedelta(hours=1)
+    )
+
+    with pytest.raises(Exception, match="cannot be done before the failure occurred"):
+        action.full_clean()
+
+
+def test_a_follow_up_is_not_due_before_the_call_ended(world, client):
+    client.force_login(world.lead)
+    payload = NEW_FORMS["calls"](world) | {"follow_up_due": "2026-03-02T09:05"}
+
+    response = client.post("/calls/new/", payload)
+
+    assert response.status_code == 200
+    assert "A follow-up cannot be due before the call ended." in text(response)
+    assert not Call.objects.exists()
+
+
+def test_business_time_names_a_start_outside_the_range_instead_of_overflowing():
+    spec = CalendarSpec.build("Europe/London", [(day, time(9), time(17)) for day in range(5)])
+    far = datetime(LAST_YEAR, 12, 31, 23, tzinfo=fixed_zone(timedelta(hours=-14)))
+
+    with pytest.raises(ValueError, match="outside the dates the portal accepts"):
+        add_business_minutes(spec, far, 600)
+    with pytest.raises(ValueError, match="outside the dates the portal accepts"):
+        business_minutes_between(spec, far, far)
