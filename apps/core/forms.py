@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .choices import LinkRelation, Status
-from .dates import PlausibleDatesMixin
+from .input_rules import InputRulesMixin
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
 from .selectors import teams_for_clients, users_of_clients
@@ -118,7 +118,7 @@ class AssignForm(forms.Form):
         return data
 
 
-class LogRecordForm(PlausibleDatesMixin, forms.ModelForm):
+class LogRecordForm(InputRulesMixin, forms.ModelForm):
     """Base of every log's create/edit form: client choices scoped, stale edits detected."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -4,8 +4,8 @@ inline formset of its corrective actions."""
 from django import forms
 from django.utils import timezone
 
-from apps.core.dates import PlausibleDatesMixin
 from apps.core.forms import LogRecordForm, UserChoiceField
+from apps.core.input_rules import InputRulesMixin
 from apps.core.models import Service
 from apps.core.scoping import accessible_client_ids
 from apps.core.selectors import users_of_clients
@@ -98,7 +98,7 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(PlausibleDatesMixin, forms.ModelForm):
+class CorrectiveActionForm(InputRulesMixin, forms.ModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]

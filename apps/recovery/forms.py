@@ -4,9 +4,9 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.dates import PlausibleDatesMixin
 from apps.core.followups import follow_up_for
 from apps.core.forms import LogRecordForm
+from apps.core.input_rules import InputRulesMixin
 from apps.core.lookup import find_record
 from apps.core.models import CodeListEntry
 
@@ -113,7 +113,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(PlausibleDatesMixin, forms.ModelForm):
+class CaseEntryForm(InputRulesMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -156,7 +156,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(PlausibleDatesMixin, forms.ModelForm):
+class ResolutionForm(InputRulesMixin, forms.ModelForm):
     prefix = "resolution"
     version = forms.IntegerField(widget=forms.HiddenInput)
 
