@@ -21,6 +21,7 @@ from apps.recovery.models import (
     RecoveryCase,
     RecoveryFeedback,
     RecoveryInteraction,
+    RecoveryResolution,
 )
 from apps.sla.business_time import CalendarSpec, add_business_minutes, business_minutes_between
 from tests.factories import CodeListEntryFactory, InterruptionFactory
@@ -231,23 +232,45 @@ ENTRY_MODELS = {
     "interactions": RecoveryInteraction,
     "actions": RecoveryAction,
     "feedback": RecoveryFeedback,
+    "resolution": RecoveryResolution,
 }
 
 
 @pytest.mark.parametrize(
-    ("path", "posted"),
+    ("path", "posted", "date_field"),
     [
-        ("interactions", {"interaction-channel": "phone", "interaction-summary": "Called."}),
-        ("actions", {"action-department": "Billing"}),
-        ("feedback", {"feedback-satisfaction": 4}),
+        (
+            "interactions",
+            {"interaction-channel": "phone", "interaction-summary": "Called."},
+            "interaction-at",
+        ),
+        ("actions", {"action-department": "Billing"}, "action-at"),
+        ("feedback", {"feedback-satisfaction": 4}, "feedback-at"),
+        (
+            "resolution",
+            {
+                "resolution-version": 1,
+                "resolution-final_resolution": "Replaced.",
+                "resolution-customer_confirmed": "on",
+            },
+            "resolution-confirmed_at",
+        ),
+        (
+            "resolution",
+            {
+                "resolution-version": 1,
+                "resolution-final_resolution": "Replaced.",
+                "resolution-follow_up_done": "on",
+            },
+            "resolution-follow_up_at",
+        ),
     ],
 )
-def test_recovery_entries_refuse_far_dates(world, client, path, posted):
+def test_recovery_entries_refuse_far_dates(world, client, path, posted, date_field):
     case = RecoveryCaseFactory(client=world.client_a)
     if path == "actions":
         code = CodeListEntryFactory(list_name="recovery_action", code="apology", label="Apology")
         posted = posted | {"action-action_type": code.pk}
-    prefix = next(iter(posted)).split("-")[0]
     client.force_login(world.agent)
 
     @EXAMPLES
@@ -255,7 +278,7 @@ def test_recovery_entries_refuse_far_dates(world, client, path, posted):
     def check(moment):
         response = client.post(
             f"/recovery/{case.reference}/{path}/",
-            posted | {f"{prefix}-at": as_input(moment, "datetime-local")},
+            posted | {date_field: as_input(moment, "datetime-local")},
         )
         assert response.status_code in (200, 302)
         if response.status_code == 302:
