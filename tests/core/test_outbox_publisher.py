@@ -1,70 +1,20 @@
 """A request never waits for the broker: a hung broker (accepts, never answers) costs a bulk
 change of nine records nothing, and what it could not take is published once it answers."""
 
-import contextlib
-import socket
 import threading
 import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage
 from apps.core.queueing import enqueue_on_commit, flush_outbox, publisher
 from apps.interruptions.models import InterruptionKind
-from config.celery import app
+from tests.celery_worker import broker_at
 from tests.factories import InterruptionFactory
-
-
-@pytest.fixture
-def hung_broker():
-    """A TCP server that accepts connections and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    accepted = []
-    stop = threading.Event()
-
-    def accept_forever():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept_forever, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for connection in accepted:
-        connection.close()
-    server.close()
-
-
-@contextlib.contextmanager
-def portal_broker(url: str, options: dict):
-    """Point the portal's Celery app at another broker for a while (its pools rebuilt)."""
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-
-    def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url, app.conf.broker_transport_options = url, options
-    reset_pools()
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.broker_transport_options = saved
-        reset_pools()
 
 
 @pytest.fixture
@@ -75,8 +25,8 @@ def in_background(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bulk_change_of_nine_records_answers_at_once_against_a_hung_broker(
-    world, client, hung_broker, in_background
+def test_a_bulk_change_of_nine_records_answers_at_once_against_a_silent_broker(
+    world, client, silent_broker, in_background
 ):
     now = timezone.now()
     records = [
@@ -91,7 +41,7 @@ def test_a_bulk_change_of_nine_records_answers_at_once_against_a_hung_broker(
     OutboxMessage.objects.all().delete()
     client.force_login(world.lead)
 
-    with portal_broker(hung_broker, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
+    with broker_at(silent_broker):
         started = time.monotonic()
         response = client.post(
             "/interruptions/bulk/",
@@ -109,7 +59,7 @@ def test_a_bulk_change_of_nine_records_answers_at_once_against_a_hung_broker(
         publisher.wait_idle(timeout=10)
     assert OutboxMessage.objects.unsent().count() == 9
 
-    with portal_broker("memory://", {}):
+    with broker_at("memory://"):
         result = flush_outbox()
 
     assert (result.sent, result.failed) == (9, 0)

@@ -24,12 +24,15 @@ from apps.recovery.models import (
     RecoveryResolution,
 )
 from apps.sla.business_time import CalendarSpec, add_business_minutes, business_minutes_between
+from tests.calls.test_views import form_data as call_form
+from tests.escalations.test_views import form_data as escalation_form
 from tests.factories import CodeListEntryFactory, InterruptionFactory
-from tests.factories_calls import CallFactory, DispositionFactory, QueryCategoryFactory
-from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
+from tests.factories_calls import CallFactory
+from tests.factories_escalations import EscalationFactory
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 from tests.factories_recovery import RecoveryCaseFactory
 from tests.form_html import read_form
+from tests.recovery.test_views import form_data as recovery_form
 
 pytestmark = pytest.mark.django_db
 
@@ -130,39 +133,9 @@ NEW_FORMS = {
         "actions-0-action": "Retrain the team",
         "actions-0-due_date": "2026-03-09",
     },
-    "escalations": lambda world: {
-        "client": world.client_a.pk,
-        "title": "Refund refused twice",
-        "severity": "SEV2",
-        "origin": "customer",
-        "channel": "email",
-        "category": EscalationCategoryFactory().pk,
-        "tier": 1,
-        "occurred_at": "2026-03-02T09:00",
-        "reason": "Customer asked for a supervisor.",
-        "customer_name": "Jane Doe",
-    },
-    "calls": lambda world: {
-        "client": world.client_a.pk,
-        "direction": "inbound",
-        "title": "Refund not received",
-        "severity": "SEV4",
-        "occurred_at": "2026-03-02T09:00",
-        "answered_at": "2026-03-02T09:01",
-        "ended_at": "2026-03-02T09:07",
-        "query_category": QueryCategoryFactory().pk,
-        "disposition": DispositionFactory().pk,
-        "outcome": "follow_up",
-        "follow_up_due": "2026-03-03T09:00",
-    },
-    "recovery": lambda world: {
-        "client": world.client_a.pk,
-        "title": "Wrong item delivered",
-        "severity": "SEV3",
-        "nature": "delivery_problem",
-        "occurred_at": "2026-03-02T09:00",
-        "customer_name": "Jane Doe",
-    },
+    "escalations": escalation_form,
+    "calls": lambda world: call_form(world, outcome="follow_up", follow_up_due="2026-03-03T09:00"),
+    "recovery": recovery_form,
 }
 MODELS = {
     "interruptions": Interruption,
