@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage
@@ -47,8 +47,9 @@ def test_a_bulk_change_of_nine_records_answers_at_once_against_a_silent_broker(
             "/interruptions/bulk/",
             {
                 "selection": [record.pk for record in records],
-                "action": "assign",
-                "assignee": world.agent.pk,
+                # Each window that starts queues a recompute of the clocks it holds.
+                "action": "status",
+                "status": "in_progress",
             },
         )
         elapsed = time.monotonic() - started
@@ -95,6 +96,9 @@ def test_committed_messages_are_published_by_the_publisher_thread_once(in_backgr
 
 @pytest.mark.django_db(transaction=True)
 def test_after_a_broker_failure_the_rest_is_left_to_the_flush(in_background):
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory SQLite database refuses, rather than waits for, a 2nd writer")
+
     def hang(*args, **kwargs):
         time.sleep(0.3)
         raise ConnectionError("no answer")
