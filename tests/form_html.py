@@ -3,6 +3,7 @@
 from html.parser import HTMLParser
 
 DATE_TYPES = {"date", "datetime-local"}
+DATE_WIDGETS = ("dateinput", "datetimeinput")
 
 
 class _FormReader(HTMLParser):
@@ -32,7 +33,9 @@ class _FormReader(HTMLParser):
         name = attrs.get("name")
         if tag == "input" and name and name != "csrfmiddlewaretoken":
             kind = attrs.get("type", "text").lower()
-            if kind in DATE_TYPES:
+            # crispy names each input's widget in its classes (`dateinput`, `datetimeinput`…).
+            widget_classes = attrs.get("class", "").split()
+            if kind in DATE_TYPES or any(c.endswith(DATE_WIDGETS) for c in widget_classes):
                 self.dates.append(name)
             if kind in ("checkbox", "radio"):
                 if "checked" in attrs:

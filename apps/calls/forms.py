@@ -1,6 +1,8 @@
 """The call log form, the quality audit form of a call's page, and the import upload."""
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from apps.core.forms import LogRecordForm
 from apps.core.models import CodeListEntry
@@ -157,3 +159,21 @@ class CallImportForm(forms.Form):
         widget=forms.RadioSelect,
         label="What to do",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"At most {filesizeformat(settings.CALL_IMPORT_MAX_BYTES)}; split a larger export "
+            "into several files."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CALL_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}, more than the {filesizeformat(limit)} "
+                "an import may be. Split it into several files and import each.",
+                code="too_large",
+            )
+        return upload

@@ -245,6 +245,8 @@ class Call(LogRecord):
             problems["follow_up_due"] = "Say when the follow-up is due."
         if self.follow_up_due and start and self.follow_up_due < start:
             problems["follow_up_due"] = "A follow-up cannot be due before the call started."
+        elif self.follow_up_due and ended and self.follow_up_due < ended:
+            problems["follow_up_due"] = "A follow-up cannot be due before the call ended."
         for name, list_name, label in (
             ("query_category", CodeListEntry.ListName.QUERY_CATEGORY, "a query category"),
             ("disposition", CodeListEntry.ListName.DISPOSITION, "a disposition code"),

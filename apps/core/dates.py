@@ -2,8 +2,8 @@
 
 A date outside `[PORTAL_EARLIEST_DATE, now + PORTAL_LATEST_YEARS_AHEAD years]` is a typing
 error (`0001-01-01`, `9999-12-31`), and clock arithmetic on it would overflow. Forms (through
-`PlausibleDatesMixin`), list filters, the call import and the matrix preview all refuse it with
-the same words.
+`apps.core.input_rules.InputRulesMixin`), list filters, the call import and the matrix preview
+all refuse it with the same words.
 """
 
 from datetime import UTC, date, datetime, time
@@ -66,12 +66,3 @@ def add_plausible_validator(field: forms.Field) -> None:
     is_temporal = isinstance(field, forms.DateField | forms.DateTimeField)
     if is_temporal and validate_plausible not in field.validators:
         field.validators.append(validate_plausible)
-
-
-class PlausibleDatesMixin:
-    """For forms: every date and date-time field refuses dates outside the range."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            add_plausible_validator(field)

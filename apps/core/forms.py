@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 
 from .choices import LinkRelation, Status
-from .dates import PlausibleDatesMixin
+from .input_rules import InputRulesMixin
 from .models import Client, Service, Team
 from .scoping import accessible_client_ids, sees_every_client
 from .selectors import assignable_users, teams_for_clients
@@ -162,7 +162,13 @@ def keep_current_choices(field: forms.ModelChoiceField, current) -> None:
         field.queryset = queryset | (extra.distinct() if queryset.query.distinct else extra)
 
 
-class LogRecordForm(KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
+class PortalFieldsMixin(KeepUntouchedMixin, InputRulesMixin, ZonedDateTimesMixin):
+    """What every model form of the portal does with its fields: an edit keeps exactly what
+    the user did not touch, typed values follow the input rules (no control characters,
+    plausible dates), and date-time inputs say their time zone."""
+
+
+class LogRecordForm(PortalFieldsMixin, forms.ModelForm):
     """Base of every log's create/edit form: client choices scoped, stale edits detected, and
     an edit changes only what the user changed."""
 

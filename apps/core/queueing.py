@@ -2,9 +2,13 @@
 
 `enqueue_on_commit(task, *args, **kwargs)` is the one entry point for services. It writes an
 `OutboxMessage` in the caller's transaction, so the task call exists exactly when the change
-that asked for it does, and publishes it once the transaction commits, within the broker's
-short timeouts. If the broker is down the save still succeeds: the message stays unsent and
-`flush_outbox` (every minute, or the management command) publishes it later.
+that asked for it does. Once the transaction commits, the message is handed to the process's
+background publisher (a thread of its own), so a request never waits for the broker: a
+broker that is down, or up but not answering, costs the request nothing. If the publisher
+cannot reach the broker the message stays unsent and `flush_outbox` (every minute, or the
+management command) publishes it later. (`OUTBOX_PUBLISH_IN_BACKGROUND = False` publishes in
+the committing thread instead, within the broker's short timeouts: for tests, whose
+transactions other threads cannot see.)
 
 Publishers claim a message before sending it with a conditional update on `claimed_until`;
 the flush picks its batch with `select_for_update(skip_locked=True)` where the database has
@@ -13,11 +17,16 @@ once by the outbox, except when a publisher dies between the broker accepting th
 and the mark "sent" (or holds it past its lease): tasks must therefore be idempotent.
 """
 
+import atexit
 import logging
+import os
+import queue
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,10 +46,10 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxMessage:
     """Record `task(*args, **kwargs)` with the current transaction; publish it after commit.
 
     Arguments must be JSON values (ids, not objects), as the broker's serialiser wants too.
-    Outside a transaction the message is stored and published at once.
+    Outside a transaction the message is stored and handed to the publisher at once.
     """
     message = OutboxMessage.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: _publish_after_commit(task, message))
+    transaction.on_commit(lambda: publisher.submit(task, message))
     return message
 
 
@@ -64,9 +73,11 @@ def _release(pk: int, error: Exception) -> None:
     )
 
 
-def _publish_after_commit(task, message: OutboxMessage) -> None:
+def _publish_after_commit(task, message: OutboxMessage) -> bool:
+    """Publish one committed message unless a flush got there first; False if the broker
+    could not take it (the message is then left to the flush)."""
     if not _claim(message.pk, timezone.now()):
-        return  # a flush got there first
+        return True  # a flush got there first
     try:
         task.delay(*message.args, **message.kwargs)
     except Exception as error:  # noqa: BLE001 - the save is committed; the flush sends it later
@@ -78,8 +89,75 @@ def _publish_after_commit(task, message: OutboxMessage) -> None:
             message.pk,
         )
         _release(message.pk, error)
-        return
+        return False
     _mark_sent(message.pk)
+    return True
+
+
+class BackgroundPublisher:
+    """Publishes committed messages from one thread per process, in the order they came.
+
+    Messages handed over while it is busy are published together next. After the broker
+    fails one, the rest of that batch is not tried (each would wait out the broker's
+    timeout again): it stays unsent, unclaimed, for the periodic flush.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._pending = 0
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def submit(self, task, message: OutboxMessage) -> None:
+        if not settings.OUTBOX_PUBLISH_IN_BACKGROUND:
+            _publish_after_commit(task, message)
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                # First use in this process (a forked worker inherits no running thread).
+                self._queue, self._pending, self._pid = queue.SimpleQueue(), 0, os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="outbox-publisher", daemon=True
+                )
+                self._thread.start()
+            self._pending += 1
+            self._idle.clear()
+            self._queue.put((task, message))
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until everything handed over has been dealt with; False on timeout."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        source = self._queue
+        while True:
+            batch = [source.get()]
+            while True:
+                try:
+                    batch.append(source.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                broker_answers = True
+                for task, message in batch:
+                    broker_answers = broker_answers and _publish_after_commit(task, message)
+            except Exception:
+                logger.exception("The outbox publisher failed; the flush will send the rest")
+            finally:
+                connections.close_all()  # this thread's own connections
+                with self._lock:
+                    self._pending -= len(batch)
+                    if self._pending <= 0:
+                        self._idle.set()
+
+
+publisher = BackgroundPublisher()
+# A command that queued work and ends at once gives its messages a moment to leave; what
+# cannot leave in time is sent by the flush.
+atexit.register(publisher.wait_idle, 2.0)
 
 
 def _claim_batch(limit: int) -> tuple[list[OutboxMessage], bool]:

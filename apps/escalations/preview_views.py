@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.choices import Severity
-from apps.core.dates import PlausibleDatesMixin
+from apps.core.input_rules import InputRulesMixin
 from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 
 from .preview import matrix_preview
 
 
-class MatrixPreviewForm(PlausibleDatesMixin, forms.Form):
+class MatrixPreviewForm(InputRulesMixin, forms.Form):
     client = forms.ModelChoiceField(queryset=Client.objects.none())
     category = forms.ModelChoiceField(
         queryset=CodeListEntry.objects.filter(

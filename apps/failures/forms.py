@@ -4,12 +4,9 @@ inline formset of its corrective actions."""
 from django import forms
 from django.utils import timezone
 
-from apps.core.dates import PlausibleDatesMixin
-from apps.core.forms import LogRecordForm, UserChoiceField
+from apps.core.forms import LogRecordForm, PortalFieldsMixin, UserChoiceField
 from apps.core.scoping import accessible_client_ids
 from apps.core.selectors import assignable_users
-from apps.core.untouched import KeepUntouchedMixin
-from apps.core.widgets import ZonedDateTimesMixin
 
 from .models import CATEGORY_FIELDS, CorrectiveAction, FailureCategory, FailureReport
 from .services import ACTION_FIELDS
@@ -96,9 +93,7 @@ class FailureReportForm(LogRecordForm):
         return groups
 
 
-class CorrectiveActionForm(
-    KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm
-):
+class CorrectiveActionForm(PortalFieldsMixin, forms.ModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["action", "owner", "due_date", "done_at", "waived", "waiver_reason"]

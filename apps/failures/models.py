@@ -139,6 +139,14 @@ class FailureReport(RootCauseFields, LogRecord):
             and self.client_notified_at < self.occurred_at
         ):
             errors["client_notified_at"] = "The client cannot be notified before the failure."
+        elif (
+            self.client_notified_at
+            and self.detected_at
+            and self.client_notified_at < self.detected_at
+        ):
+            errors["client_notified_at"] = (
+                "The client cannot be notified before the failure was detected."
+            )
         if self.service_id and self.client_id and self.service.client_id != self.client_id:
             errors["service"] = "Choose a service of the report's client."
         if self.category == FailureCategory.CUSTOMER_SERVICE and not (
@@ -239,5 +247,7 @@ class CorrectiveAction(models.Model):
             errors["waived"] = "An action is either done or waived, not both."
         if self.done_at and self.done_at > timezone.now():
             errors["done_at"] = "An action cannot be done in the future."
+        elif self.done_at and self.report_id and self.done_at < self.report.occurred_at:
+            errors["done_at"] = "An action cannot be done before the failure occurred."
         if errors:
             raise ValidationError(errors)

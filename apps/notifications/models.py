@@ -7,11 +7,14 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.models import Client
+from apps.core.scoping import scope_to_user
 
 
 class NotificationQuerySet(models.QuerySet):
     def for_recipient(self, user) -> "NotificationQuerySet":
-        return self.filter(recipient=user)
+        """`user`'s own notifications about the clients they work for now: one about a
+        client they have since left tells of records they may no longer read."""
+        return scope_to_user(self.filter(recipient=user), user)
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)

@@ -119,6 +119,8 @@ def notification_send_email(notification_id: int) -> bool:
     recipient = notification.recipient
     if not (recipient.is_active and recipient.email):
         return False
+    if not Notification.objects.for_recipient(recipient).filter(pk=notification.pk).exists():
+        return False  # they no longer work for the record's client
     with transaction.atomic():
         claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()

@@ -4,13 +4,10 @@ from django import forms
 from django.http import Http404
 from django.utils import timezone
 
-from apps.core.dates import PlausibleDatesMixin
 from apps.core.followups import follow_up_for
-from apps.core.forms import LogRecordForm, version_field
+from apps.core.forms import LogRecordForm, PortalFieldsMixin, version_field
 from apps.core.lookup import find_record
 from apps.core.models import CodeListEntry
-from apps.core.untouched import KeepUntouchedMixin
-from apps.core.widgets import ZonedDateTimesMixin
 
 from .models import (
     RecoveryAction,
@@ -115,7 +112,7 @@ class RecoveryCaseForm(LogRecordForm):
         ]
 
 
-class CaseEntryForm(PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
+class CaseEntryForm(PortalFieldsMixin, forms.ModelForm):
     """A child row's form on the case page: its moment defaults to now."""
 
     def __init__(self, *args, **kwargs):
@@ -158,7 +155,7 @@ class ActionForm(CaseEntryForm):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
-class ResolutionForm(KeepUntouchedMixin, PlausibleDatesMixin, ZonedDateTimesMixin, forms.ModelForm):
+class ResolutionForm(PortalFieldsMixin, forms.ModelForm):
     prefix = "resolution"
     version = version_field()
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from apps.core.dates import is_plausible
+
 SECOND = 1_000_000
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
@@ -111,6 +113,7 @@ def add_business_minutes(
     """
     if minutes < 0:
         raise ValueError("Business minutes cannot be negative.")
+    _check_range(start)
     remaining = round(minutes * MINUTE)
     position = _to_us(start)
     if remaining == 0:
@@ -148,6 +151,7 @@ def business_minutes_between(
 
     Minutes as a float, exact to the microsecond; negative when `end` is before `start`.
     """
+    _check_range(start)
     low, high = _to_us(start), _to_us(end)
     if high < low:
         return -business_minutes_between(spec, end, start, holds)
@@ -177,6 +181,14 @@ def business_minutes_between(
 
 
 # --- Time arithmetic ------------------------------------------------------------------------
+
+
+def _check_range(start: datetime) -> None:
+    """A clock starts at a moment some form, filter or import accepted, so inside the
+    portal's range; one that does not is a programming error, named as such rather than an
+    overflow in the day loop near year 9999. (Due times may lie further out.)"""
+    if not is_plausible(start):
+        raise ValueError(f"{start.isoformat()} is outside the dates the portal accepts.")
 
 
 def _to_us(moment: datetime) -> int:

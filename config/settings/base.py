@@ -246,3 +246,7 @@ PORTAL_LATEST_YEARS_AHEAD = env.int("PORTAL_LATEST_YEARS_AHEAD", default=5)
 
 # Call imports: an upload larger than this is refused before it is read.
 CALL_IMPORT_MAX_BYTES = env.int("CALL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# The outbox publishes committed task messages from a background thread of each process, so
+# no request waits for the broker (see apps/core/queueing.py).
+OUTBOX_PUBLISH_IN_BACKGROUND = env.bool("OUTBOX_PUBLISH_IN_BACKGROUND", default=True)

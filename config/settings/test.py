@@ -17,3 +17,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests run in transactions that a publisher thread could not see: publish in the committing
+# thread (the tests of the background publisher turn it back on, on committed data).
+OUTBOX_PUBLISH_IN_BACKGROUND = False

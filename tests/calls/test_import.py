@@ -15,19 +15,9 @@ from apps.calls.models import Call
 from apps.core.choices import Status, TimelineKind
 from apps.core.models import ReferenceSequence, TimelineEntry
 from tests.factories import TeamMembershipFactory, UserFactory
-from tests.factories_calls import CallFactory, DispositionFactory, QueryCategoryFactory
+from tests.factories_calls import CallFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def codes(db):
-    return {
-        "billing": QueryCategoryFactory(),
-        "resolved": DispositionFactory(),
-        "no-answer": DispositionFactory(code="no-answer", label="No answer"),
-        "callback": DispositionFactory(code="callback-scheduled", label="Callback scheduled"),
-    }
 
 
 def row(number: int, **overrides) -> dict:

@@ -1,8 +1,6 @@
 """A broker that accepts connections but never answers must not hold a save for long; what
 could not be published waits in the outbox."""
 
-import socket
-import threading
 import time
 
 import pytest
@@ -11,34 +9,6 @@ from django.conf import settings
 
 from apps.core.models import OutboxMessage
 from apps.core.queueing import enqueue_on_commit
-
-
-@pytest.fixture
-def silent_broker():
-    """A TCP server that accepts connections and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    accepted = []
-    stop = threading.Event()
-
-    def accept_forever():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-                accepted.append(connection)
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept_forever, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for connection in accepted:
-        connection.close()
-    server.close()
 
 
 @pytest.mark.django_db

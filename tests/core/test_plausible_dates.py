@@ -2,7 +2,7 @@
 or filter error on every form and list of the portal, never a server error."""
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as fixed_zone
 
 import pytest
@@ -21,13 +21,18 @@ from apps.recovery.models import (
     RecoveryCase,
     RecoveryFeedback,
     RecoveryInteraction,
+    RecoveryResolution,
 )
+from apps.sla.business_time import CalendarSpec, add_business_minutes, business_minutes_between
+from tests.calls.test_views import form_data as call_form
+from tests.escalations.test_views import form_data as escalation_form
 from tests.factories import CodeListEntryFactory, InterruptionFactory
-from tests.factories_calls import CallFactory, DispositionFactory, QueryCategoryFactory
-from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
+from tests.factories_calls import CallFactory
+from tests.factories_escalations import EscalationFactory
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 from tests.factories_recovery import RecoveryCaseFactory
 from tests.form_html import read_form
+from tests.recovery.test_views import form_data as recovery_form
 
 pytestmark = pytest.mark.django_db
 
@@ -128,39 +133,9 @@ NEW_FORMS = {
         "actions-0-action": "Retrain the team",
         "actions-0-due_date": "2026-03-09",
     },
-    "escalations": lambda world: {
-        "client": world.client_a.pk,
-        "title": "Refund refused twice",
-        "severity": "SEV2",
-        "origin": "customer",
-        "channel": "email",
-        "category": EscalationCategoryFactory().pk,
-        "tier": 1,
-        "occurred_at": "2026-03-02T09:00",
-        "reason": "Customer asked for a supervisor.",
-        "customer_name": "Jane Doe",
-    },
-    "calls": lambda world: {
-        "client": world.client_a.pk,
-        "direction": "inbound",
-        "title": "Refund not received",
-        "severity": "SEV4",
-        "occurred_at": "2026-03-02T09:00",
-        "answered_at": "2026-03-02T09:01",
-        "ended_at": "2026-03-02T09:07",
-        "query_category": QueryCategoryFactory().pk,
-        "disposition": DispositionFactory().pk,
-        "outcome": "follow_up",
-        "follow_up_due": "2026-03-03T09:00",
-    },
-    "recovery": lambda world: {
-        "client": world.client_a.pk,
-        "title": "Wrong item delivered",
-        "severity": "SEV3",
-        "nature": "delivery_problem",
-        "occurred_at": "2026-03-02T09:00",
-        "customer_name": "Jane Doe",
-    },
+    "escalations": escalation_form,
+    "calls": lambda world: call_form(world, outcome="follow_up", follow_up_due="2026-03-03T09:00"),
+    "recovery": recovery_form,
 }
 MODELS = {
     "interruptions": Interruption,
@@ -230,23 +205,45 @@ ENTRY_MODELS = {
     "interactions": RecoveryInteraction,
     "actions": RecoveryAction,
     "feedback": RecoveryFeedback,
+    "resolution": RecoveryResolution,
 }
 
 
 @pytest.mark.parametrize(
-    ("path", "posted"),
+    ("path", "posted", "date_field"),
     [
-        ("interactions", {"interaction-channel": "phone", "interaction-summary": "Called."}),
-        ("actions", {"action-department": "Billing"}),
-        ("feedback", {"feedback-satisfaction": 4}),
+        (
+            "interactions",
+            {"interaction-channel": "phone", "interaction-summary": "Called."},
+            "interaction-at",
+        ),
+        ("actions", {"action-department": "Billing"}, "action-at"),
+        ("feedback", {"feedback-satisfaction": 4}, "feedback-at"),
+        (
+            "resolution",
+            {
+                "resolution-version": 1,
+                "resolution-final_resolution": "Replaced.",
+                "resolution-customer_confirmed": "on",
+            },
+            "resolution-confirmed_at",
+        ),
+        (
+            "resolution",
+            {
+                "resolution-version": 1,
+                "resolution-final_resolution": "Replaced.",
+                "resolution-follow_up_done": "on",
+            },
+            "resolution-follow_up_at",
+        ),
     ],
 )
-def test_recovery_entries_refuse_far_dates(world, client, path, posted):
+def test_recovery_entries_refuse_far_dates(world, client, path, posted, date_field):
     case = RecoveryCaseFactory(client=world.client_a)
     if path == "actions":
         code = CodeListEntryFactory(list_name="recovery_action", code="apology", label="Apology")
         posted = posted | {"action-action_type": code.pk}
-    prefix = next(iter(posted)).split("-")[0]
     client.force_login(world.agent)
 
     @EXAMPLES
@@ -254,7 +251,7 @@ def test_recovery_entries_refuse_far_dates(world, client, path, posted):
     def check(moment):
         response = client.post(
             f"/recovery/{case.reference}/{path}/",
-            posted | {f"{prefix}-at": as_input(moment, "datetime-local")},
+            posted | {date_field: as_input(moment, "datetime-local")},
         )
         assert response.status_code in (200, 302)
         if response.status_code == 302:
@@ -315,3 +312,54 @@ def test_the_matrix_preview_refuses_far_starts(world, client):
         assert refused(response)
 
     check()
+
+
+# --- later-than rules ---------------------------------------------------------------------
+
+
+def test_a_client_is_not_notified_before_the_failure_was_detected(world, client):
+    client.force_login(world.lead)
+    payload = NEW_FORMS["failures"](world) | {
+        "occurred_at": "2026-03-02T09:00",
+        "detected_at": "2026-03-02T11:00",
+        "client_notified_at": "2026-03-02T10:00",
+    }
+
+    response = client.post("/failures/new/", payload)
+
+    assert response.status_code == 200
+    assert "The client cannot be notified before the failure was detected." in text(response)
+    assert not FailureReport.objects.exists()
+    accepted = client.post("/failures/new/", payload | {"client_notified_at": "2026-03-02T11:30"})
+    assert accepted.status_code == 302
+
+
+def test_a_corrective_action_is_not_done_before_the_failure_occurred():
+    report = FailureReportFactory(occurred_at=timezone.now() - timedelta(days=1))
+    action = CorrectiveActionFactory.build(
+        report=report, done_at=report.occurred_at - timedelta(hours=1)
+    )
+
+    with pytest.raises(Exception, match="cannot be done before the failure occurred"):
+        action.full_clean()
+
+
+def test_a_follow_up_is_not_due_before_the_call_ended(world, client):
+    client.force_login(world.lead)
+    payload = NEW_FORMS["calls"](world) | {"follow_up_due": "2026-03-02T09:05"}
+
+    response = client.post("/calls/new/", payload)
+
+    assert response.status_code == 200
+    assert "A follow-up cannot be due before the call ended." in text(response)
+    assert not Call.objects.exists()
+
+
+def test_business_time_names_a_start_outside_the_range_instead_of_overflowing():
+    spec = CalendarSpec.build("Europe/London", [(day, time(9), time(17)) for day in range(5)])
+    far = datetime(LAST_YEAR, 12, 31, 23, tzinfo=fixed_zone(timedelta(hours=-14)))
+
+    with pytest.raises(ValueError, match="outside the dates the portal accepts"):
+        add_business_minutes(spec, far, 600)
+    with pytest.raises(ValueError, match="outside the dates the portal accepts"):
+        business_minutes_between(spec, far, far)

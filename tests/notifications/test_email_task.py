@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from apps.notifications.services import notification_send_email
 from apps.notifications.tasks import send_notification_email
+from tests.factories import InterruptionFactory
 from tests.factories_notifications import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notification(world):
     return NotificationFactory(
+        record=InterruptionFactory(client=world.client_a),
         recipient=world.lead,
         subject="ESC-2026-000001 moved to tier 2",
         body="Plain text body\n",
@@ -97,7 +99,9 @@ def test_the_retry_waits_longer_each_time():
 
 
 def test_text_only_when_there_is_no_html(world):
-    notification = NotificationFactory(recipient=world.lead, body_html="")
+    notification = NotificationFactory(
+        record=InterruptionFactory(client=world.client_a), recipient=world.lead, body_html=""
+    )
     notification_send_email(notification.pk)
     (message,) = mail.outbox
     assert message.alternatives == []
@@ -108,7 +112,9 @@ def test_nobody_to_send_to_sends_nothing(world, change):
     for field, value in change.items():
         setattr(world.lead, field, value)
     world.lead.save()
-    notification = NotificationFactory(recipient=world.lead)
+    notification = NotificationFactory(
+        record=InterruptionFactory(client=world.client_a), recipient=world.lead
+    )
     assert notification_send_email(notification.pk) is False
     assert mail.outbox == []
 

@@ -10,9 +10,12 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.core.choices import Severity, Status
+from apps.core.dates import is_plausible, range_message
+from apps.core.input_rules import control_character_problem
 from apps.core.models import Client, ClientAssignment, CodeListEntry, TeamMembership
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.targets import default_resolution_due
@@ -135,6 +138,8 @@ def _when(value: str, zone: ZoneInfo, label: str) -> datetime | None:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
+    if not is_plausible(parsed):
+        raise RowError(f"{label} “{value}”: {range_message()}")
     return parsed
 
 
@@ -148,6 +153,11 @@ def _seconds(value: str, label: str) -> int | None:
         raise RowError(f"{label} “{value}” is not a whole number of seconds") from None
     if number < 0:
         raise RowError(f"{label} cannot be negative")
+    try:
+        # The column's own bounds: what the database can store.
+        Call._meta.get_field(label).run_validators(number)
+    except ValidationError as error:
+        raise RowError(f"{label} “{value}” is out of range: {' '.join(error.messages)}") from None
     return number
 
 
@@ -173,6 +183,14 @@ def parse_row(values: dict[str, str], lookups: Lookups) -> dict:
     The row is held to the same rules as a call saved through the form: the model's own
     `problems()` and `closing_problems()`, applied to the row's values.
     """
+    unreadable = [
+        f"{name} {problem}"
+        for name, text in values.items()
+        if (problem := control_character_problem(text))
+    ]
+    if unreadable:
+        # Nothing else about such a row can be trusted, nor stored (PostgreSQL refuses NUL).
+        raise RowError("; ".join(unreadable))
     reasons: list[str] = []
 
     def attempt(function, *args):
