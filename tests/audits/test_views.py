@@ -134,6 +134,17 @@ def test_acknowledging_another_clients_finding_is_not_found(world, client, findi
     assert AuditFinding.objects.filter(acknowledged_at__isnull=False).count() == 0
 
 
+def test_another_clients_finding_is_not_found_even_without_the_permission(world, client, findings):
+    """404 before 403: a refusal must not tell that the finding exists."""
+    client.force_login(world.auditor)
+    assert client.post(findings["b_stale"].acknowledge_url).status_code == 404
+    assert client.post(findings["a_stale"].acknowledge_url).status_code == 403
+    client.force_login(world.agent_b)
+    assert client.post(findings["a_stale"].acknowledge_url).status_code == 404
+    assert client.post(findings["b_stale"].acknowledge_url).status_code == 403
+    assert AuditFinding.objects.filter(acknowledged_at__isnull=False).count() == 0
+
+
 def test_auditors_read_but_do_not_acknowledge(world, client, findings):
     client.force_login(world.auditor)
     assert findings["a_stale"].acknowledge_url.encode() not in client.get(URL).content
