@@ -1,0 +1,58 @@
+"""Every URL pattern × role × method, against the one table in tests/grid/expected.py.
+
+The patterns come from the resolver, so a new view fails here until its row is reviewed and
+added. Each pattern's addresses carry real ids of both clients; besides the status, no page
+shown to someone may contain what only the other client's people may see."""
+
+import pytest
+
+from .expected import RULES, expected_outcome, rule_for
+from .urls import url_patterns, urls_of
+from .world import REACHES, ROLES
+
+PATTERNS = url_patterns()
+METHODS = ("GET", "POST")
+
+
+def _leaks(role: str, world, url, body: bytes) -> list[str]:
+    """What the page shows of a client the role does not work for (XLSX is zipped: its rows
+    are compared with the list's in the export tests)."""
+    if url.path.endswith("=xlsx"):
+        return []
+    text = body.decode("utf-8", errors="replace")
+    return [
+        leak
+        for side, leaks in world.leaks.items()
+        if role not in REACHES[side]
+        for leak in leaks
+        if leak in text
+    ]
+
+
+@pytest.mark.django_db
+def test_every_pattern_and_variant_has_a_rule_and_every_rule_is_used(grid_world):
+    keys = {url.key for pattern in PATTERNS for url in urls_of(pattern, grid_world)}
+    assert not [key for key in sorted(keys) if rule_for(key) is None], (
+        "add these URL patterns to tests/grid/expected.py after reviewing their outcomes"
+    )
+    used = {rule_for(key).pattern for key in keys}
+    assert [rule.pattern for rule in RULES if rule.pattern not in used] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda pattern: pattern.key)
+def test_cells(pattern, grid_world):
+    wrong = []
+    for url in urls_of(pattern, grid_world):
+        rule = rule_for(url.key)
+        assert rule is not None, f"{url.key} is not in tests/grid/expected.py"
+        for method in METHODS:
+            for role in ROLES:
+                expected = expected_outcome(rule, method, role, url)
+                actual, response, body = grid_world.browser.request(role, method, url.path)
+                cell = f"{method} {url.path} ({url.target}) as {role}"
+                if actual != expected:
+                    wrong.append(f"{cell}: {actual}, expected {expected}")
+                elif actual == 200 and (leaked := _leaks(role, grid_world, url, body)):
+                    wrong.append(f"{cell}: shows {leaked}")
+    assert not wrong, "\n".join(wrong)
