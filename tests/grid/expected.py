@@ -13,7 +13,8 @@ notification, its recipient); anyone else gets 404 (never 403: a refusal must no
 row exists) unless the outcome is a login redirect or 405 (a method the view does not take,
 answered before any lookup, the same for a row that does not exist).
 
-The first rule that matches a key decides. Every key must match a rule and every rule a key.
+The first rule that matches a key decides. Every key must match a rule and every rule a key
+(a "{log}" rule: for at least one log).
 """
 
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ class Rule:
     GET: str
     POST: str
     why: str = ""
+    template: str = ""  # the "{log}" rule this one was made from
+
+    @property
+    def origin(self) -> str:
+        return self.template or self.pattern
 
     def outcomes(self, method: str) -> dict:
         tokens = getattr(self, method).split()
@@ -44,7 +50,7 @@ class Rule:
         }
 
 
-#                                     anonymous   agent  agent_b lead  auditor admin
+#            anonymous                agent   agent_b lead  auditor admin
 _log_rules = [
     Rule(
         "{log}:list",
@@ -62,6 +68,12 @@ _log_rules = [
         GET="login                    403     403     405   403     405",
         POST="login                   403     403     302   403     302",
         why="bulk changes are the leads' (and administrators'); back to the list",
+    ),
+    Rule(
+        "{log}:create?origin",
+        GET="login                    200     200     200   403     200",
+        POST="login                   200     200     200   403     200",
+        why="a form opened from a record of another client is 404, also for auditors",
     ),
     Rule(
         "{log}:create",
@@ -154,7 +166,7 @@ RULES = [
         why="leads and administrators import calls; an empty upload is drawn again",
     ),
     *[
-        Rule(rule.pattern.replace("{log}", log), rule.GET, rule.POST, rule.why)
+        Rule(rule.pattern.replace("{log}", log), rule.GET, rule.POST, rule.why, rule.pattern)
         for rule in _log_rules
         for log in LOGS
         if "{log}" in rule.pattern or rule.pattern.startswith(f"{log}:")

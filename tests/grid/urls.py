@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.audits.models import AuditFinding
+from apps.core.followups import follow_up_for
 from apps.core.roles import log_models
 from apps.notifications.models import Notification
 
@@ -91,13 +92,36 @@ def _fill(pattern: Pattern, values: dict) -> str:
     return "/" + path.replace("(?P<url>.*)$", values.get("url", ""))
 
 
+def _log_model(key: str):
+    app_label = key.split(":")[0]
+    found = [model for model in log_models() if model._meta.app_label == app_label]
+    assert found, f"{key} takes a reference but {app_label} is not a log: fill it here"
+    return found[0]
+
+
+def _origin_urls(key: str, path: str, world: GridWorld) -> list[Url]:
+    """A create form opened from another record (?origin=<reference>), for each client."""
+    follow_up = follow_up_for(_log_model(key))
+    if follow_up is None:
+        return []
+    origin = next(model for model in log_models() if follow_up.accepts(model()))
+    return [
+        Url(
+            f"{key}?origin",
+            side,
+            f"{path}?origin={world.records[(origin, side)].reference}",
+            frozenset(REACHES[side]),
+        )
+        for side in ("a", "b")
+    ]
+
+
 def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
     """The addresses of one pattern: one per client for a client's row, one per person for
     a notification, one for a pattern without arguments."""
     key, route = pattern.key, pattern.route
     if "<str:reference>" in route:
-        app_label = key.split(":")[0]
-        model = next(model for model in log_models() if model._meta.app_label == app_label)
+        model = _log_model(key)
         return [
             Url(
                 key,
@@ -165,6 +189,8 @@ def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
         urls += [
             Url(f"{key}?_export={kind}", "-", f"{urls[0].path}?_export={kind}") for kind in EXPORTS
         ]
+    if key.endswith(":create"):
+        urls += _origin_urls(key, urls[0].path, world)
     if key == "escalations:matrix_preview":
         urls += [
             Url(
