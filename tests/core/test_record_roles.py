@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from apps.core.choices import Status
+from apps.core.followups import follow_up_for
 from apps.core.models import TimelineEntry
 from tests.log_kinds import KINDS, LOG_FACTORIES
 
@@ -119,3 +120,28 @@ def test_another_clients_record_looks_like_an_unknown_reference(world, client, r
 
     assert foreign.status_code == unknown.status_code == 404
     assert TOKENS.sub(rb"\1", foreign.content) == TOKENS.sub(rb"\1", unknown.content)
+
+
+def _starts_from(kind: str):
+    """The app labels of the records a form of `kind` may be opened from (?origin=)."""
+    follow_up = follow_up_for(LOG_FACTORIES[kind]._meta.model)
+    if follow_up is None:
+        return []
+    return [other for other in KINDS if follow_up.accepts(LOG_FACTORIES[other]._meta.model())]
+
+
+@pytest.mark.parametrize(
+    ("kind", "origin_kind"),
+    [(kind, origin) for kind in KINDS for origin in _starts_from(kind)],
+)
+def test_a_form_opened_from_another_clients_record_is_404_also_for_auditors(
+    world, client, kind, origin_kind
+):
+    """Auditors may not start records (403), but whether the origin exists is not told."""
+    own = LOG_FACTORIES[origin_kind](client=world.client_a)
+    foreign = LOG_FACTORIES[origin_kind](client=world.client_b)
+    client.force_login(world.auditor)
+
+    assert client.get(f"/{kind}/new/?origin={foreign.reference}").status_code == 404
+    assert client.post(f"/{kind}/new/?origin={foreign.reference}").status_code == 404
+    assert client.get(f"/{kind}/new/?origin={own.reference}").status_code == 403
