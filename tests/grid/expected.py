@@ -20,10 +20,11 @@ The first rule that matches a key decides. Every key must match a rule and every
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from tests.log_kinds import KINDS as LOGS
+
 from .cells import ADMIN_LOGIN, LOGIN
 from .world import ROLES
 
-LOGS = ("interruptions", "failures", "escalations", "calls", "recovery")
 ROLE_ORDER = ROLES  # anonymous, agent, agent_b, lead, auditor, admin
 TOKENS = {"login": LOGIN, "admin-login": ADMIN_LOGIN}
 NOT_REACHED_SAYS_NOTHING = {LOGIN, ADMIN_LOGIN, 405}
