@@ -99,8 +99,19 @@ class AcknowledgeView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = ACKNOWLEDGE
     http_method_names = ["post"]
 
+    def handle_no_permission(self):
+        # A finding of a client the user does not work for is 404, as a record is: not 403.
+        if self.request.user.is_authenticated:
+            self.get_finding()
+        return super().handle_no_permission()
+
+    def get_finding(self) -> AuditFinding:
+        return get_object_or_404(
+            AuditFinding.objects.for_user(self.request.user), pk=self.kwargs["pk"]
+        )
+
     def post(self, request, pk: int):
-        finding = get_object_or_404(AuditFinding.objects.for_user(request.user), pk=pk)
+        finding = self.get_finding()
         try:
             finding_acknowledge(finding, actor=request.user)
         except ValidationError as error:

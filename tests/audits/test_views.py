@@ -51,6 +51,7 @@ def lead_b(world):
 
 
 def _shown(response) -> set[str]:
+    assert response.status_code == 200
     return {finding.record_reference for finding in response.context["table"].data}
 
 
@@ -104,6 +105,7 @@ def test_sorting_by_severity(world, client, findings):
 def test_auditor_exports_csv_and_xlsx_of_their_clients(world, client, findings):
     client.force_login(world.auditor)
     response = client.get(f"{URL}?_export=csv")
+    assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")
     assert findings["a_stale"].record_reference in text
     assert findings["b_stale"].record_reference not in text
@@ -134,9 +136,22 @@ def test_acknowledging_another_clients_finding_is_not_found(world, client, findi
     assert AuditFinding.objects.filter(acknowledged_at__isnull=False).count() == 0
 
 
+def test_another_clients_finding_is_not_found_even_without_the_permission(world, client, findings):
+    """404 before 403: a refusal must not tell that the finding exists."""
+    client.force_login(world.auditor)
+    assert client.post(findings["b_stale"].acknowledge_url).status_code == 404
+    assert client.post(findings["a_stale"].acknowledge_url).status_code == 403
+    client.force_login(world.agent_b)
+    assert client.post(findings["a_stale"].acknowledge_url).status_code == 404
+    assert client.post(findings["b_stale"].acknowledge_url).status_code == 403
+    assert AuditFinding.objects.filter(acknowledged_at__isnull=False).count() == 0
+
+
 def test_auditors_read_but_do_not_acknowledge(world, client, findings):
     client.force_login(world.auditor)
-    assert findings["a_stale"].acknowledge_url.encode() not in client.get(URL).content
+    listing = client.get(URL)
+    assert listing.status_code == 200
+    assert findings["a_stale"].acknowledge_url.encode() not in listing.content
     assert client.post(findings["a_stale"].acknowledge_url).status_code == 403
     assert client.get(URL).context["can_export"]
 

@@ -33,7 +33,10 @@ def record(world):
     )
 
 
-def text(response) -> str:
+def text(response, status: int = 200) -> str:
+    """The page's text, once its status is the expected one: a check that a text is absent
+    means nothing on an error page."""
+    assert response.status_code == status, response.status_code
     return html.unescape(response.content.decode())
 
 

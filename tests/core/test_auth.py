@@ -4,14 +4,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.factories import InterruptionFactory
+from tests.log_kinds import KINDS, LOG_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def record(world):
-    return InterruptionFactory(client=world.client_a, title="CRM unreachable")
+@pytest.fixture(params=KINDS)
+def record(request, world):
+    """A record of client A, of each of the five logs in turn."""
+    return LOG_FACTORIES[request.param](client=world.client_a, title="CRM unreachable")
+
+
+def _base(record) -> str:
+    return f"/{record._meta.app_label}/"
 
 
 def test_login_page_renders_the_form(client):
@@ -64,30 +69,32 @@ def _expect_login_redirect(response, path: str) -> None:
 
 
 def test_anonymous_get_of_every_page_redirects_to_login(record, client):
-    ref = record.reference
+    ref, base = record.reference, _base(record)
     paths = [
         "/",
-        "/interruptions/",
-        "/interruptions/?_export=csv",
-        "/interruptions/?_export=xlsx",
-        "/interruptions/new/",
-        f"/interruptions/{ref}/",
-        f"/interruptions/{ref}/edit/",
+        base,
+        f"{base}?_export=csv",
+        f"{base}?_export=xlsx",
+        f"{base}new/",
+        f"{base}{ref}/",
+        f"{base}{ref}/edit/",
     ]
     for path in paths:
         _expect_login_redirect(client.get(path), path)
 
 
 def test_anonymous_posts_redirect_to_login_and_change_nothing(record, client):
-    ref = record.reference
+    ref, base = record.reference, _base(record)
+    model = type(record)
+    count = model.objects.count()
     for path, data in [
-        (f"/interruptions/{ref}/note/", {"text": "sneaky"}),
-        (f"/interruptions/{ref}/status/", {"status": "in_progress", "version": 1}),
-        (f"/interruptions/{ref}/assign/", {"assignee": "", "version": 1}),
-        (f"/interruptions/{ref}/link/", {"relation": "related_to", "reference": ref}),
-        ("/interruptions/bulk/", {"selection": [record.pk], "action": "status"}),
-        ("/interruptions/new/", {"title": "x"}),
-        (f"/interruptions/{ref}/edit/", {"title": "changed"}),
+        (f"{base}{ref}/note/", {"text": "sneaky"}),
+        (f"{base}{ref}/status/", {"status": "in_progress", "version": 1}),
+        (f"{base}{ref}/assign/", {"assignee": "", "version": 1}),
+        (f"{base}{ref}/link/", {"relation": "related_to", "reference": ref}),
+        (f"{base}bulk/", {"selection": [record.pk], "action": "status"}),
+        (f"{base}new/", {"title": "x"}),
+        (f"{base}{ref}/edit/", {"title": "changed"}),
     ]:
         _expect_login_redirect(client.post(path, data), path)
 
@@ -95,13 +102,15 @@ def test_anonymous_posts_redirect_to_login_and_change_nothing(record, client):
     assert record.status == "new"
     assert record.title == "CRM unreachable"
     assert record.version == 1
+    assert model.objects.count() == count
 
 
-def test_unknown_reference_redirects_anonymous_to_login_not_404(world, client):
+@pytest.mark.parametrize("kind", KINDS)
+def test_unknown_reference_redirects_anonymous_to_login_not_404(world, client, kind):
     """An anonymous visitor learns nothing about which references exist."""
-    _expect_login_redirect(
-        client.get("/interruptions/INT-2026-999999/"), "/interruptions/INT-2026-999999/"
-    )
+    prefix = LOG_FACTORIES[kind]._meta.model.reference_prefix
+    path = f"/{kind}/{prefix}-2026-999999/"
+    _expect_login_redirect(client.get(path), path)
 
 
 def test_logout_by_post_ends_the_session(world, client):

@@ -10,14 +10,32 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INTERRUPTION = {
-    "view": "interruptions.view_interruption",
-    "add": "interruptions.add_interruption",
-    "change": "interruptions.change_interruption",
-    "delete": "interruptions.delete_interruption",
-    "bulk": "interruptions.bulk_update_interruption",
-    "export": "interruptions.export_interruption",
-}
+KINDS = ("interruptions", "failures", "escalations", "calls", "recovery")
+VERBS = ("view", "add", "change", "delete", "bulk", "export")
+
+
+def _log_model(app_label: str):
+    return next(model for model in roles.log_models() if model._meta.app_label == app_label)
+
+
+# Call logs are also imported from telephony exports, by leads and administrators.
+IMPORT_CALLS = {"calls.import_call"}
+
+
+def _extra(kind: str, role: str) -> set[str]:
+    return (
+        IMPORT_CALLS
+        if kind == "calls" and role in (roles.TEAM_LEAD, roles.ADMINISTRATOR)
+        else set()
+    )
+
+
+def _log_perms(app_label: str) -> dict[str, str]:
+    """verb -> permission name of that log, e.g. "bulk" -> "calls.bulk_update_call"."""
+    name = _log_model(app_label)._meta.model_name
+    codename = {verb: f"{verb}_{name}" for verb in VERBS}
+    codename["bulk"] = f"bulk_update_{name}"
+    return {verb: f"{app_label}.{code}" for verb, code in codename.items()}
 
 
 def _permissions(group_name: str) -> set[str]:
@@ -30,9 +48,14 @@ def _permissions(group_name: str) -> set[str]:
     }
 
 
-def _log_permissions(group_name: str) -> set[str]:
-    """The role's permissions on interruptions (other log apps follow the same pattern)."""
-    return {name for name in _permissions(group_name) if name.startswith("interruptions.")}
+def _log_permissions(group_name: str, app_label: str) -> set[str]:
+    """The role's permissions on one log's record model (not its child rows)."""
+    model = _log_model(app_label)._meta.model_name
+    return {
+        name
+        for name in _permissions(group_name)
+        if name.startswith(f"{app_label}.") and name.endswith(f"_{model}")
+    }
 
 
 def _all_roles() -> dict[str, set[str]]:
@@ -68,27 +91,31 @@ def test_sync_roles_recreates_a_deleted_group_and_removes_extra_permissions():
 
 def test_log_models_lists_the_concrete_logs():
     assert Interruption in roles.log_models()
+    assert sorted(model._meta.app_label for model in roles.log_models()) == sorted(KINDS)
 
 
-def test_agent_records_but_does_not_export_or_bulk():
-    assert _log_permissions(roles.AGENT) == {
-        INTERRUPTION["view"],
-        INTERRUPTION["add"],
-        INTERRUPTION["change"],
-    }
+@pytest.mark.parametrize("kind", KINDS)
+def test_agent_records_but_does_not_export_or_bulk(kind):
+    perms = _log_perms(kind)
+    assert _log_permissions(roles.AGENT, kind) == {perms["view"], perms["add"], perms["change"]}
 
 
-def test_auditor_views_and_exports_only():
-    assert _log_permissions(roles.AUDITOR) == {INTERRUPTION["view"], INTERRUPTION["export"]}
+@pytest.mark.parametrize("kind", KINDS)
+def test_auditor_views_and_exports_only(kind):
+    perms = _log_perms(kind)
+    assert _log_permissions(roles.AUDITOR, kind) == {perms["view"], perms["export"]}
 
 
-def test_team_lead_works_queues_and_exports():
-    assert _log_permissions(roles.TEAM_LEAD) == {
-        INTERRUPTION["view"],
-        INTERRUPTION["add"],
-        INTERRUPTION["change"],
-        INTERRUPTION["bulk"],
-        INTERRUPTION["export"],
+@pytest.mark.parametrize("kind", KINDS)
+def test_team_lead_works_queues_and_exports(kind):
+    perms = _log_perms(kind)
+    assert _log_permissions(roles.TEAM_LEAD, kind) == {
+        perms["view"],
+        perms["add"],
+        perms["change"],
+        perms["bulk"],
+        perms["export"],
+        *_extra(kind, roles.TEAM_LEAD),
     }
 
 
@@ -102,8 +129,19 @@ def test_administrator_configures_the_portal():
             assert f"core.{verb}_{model}" in perms
     assert {"auth.view_user", "auth.add_user", "auth.change_user"} <= perms
     assert "auth.delete_user" not in perms
-    assert INTERRUPTION["delete"] not in perms
-    assert {INTERRUPTION["bulk"], INTERRUPTION["export"]} <= perms
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_administrator_works_every_log_but_deletes_none(kind):
+    log = _log_perms(kind)
+    assert _log_permissions(roles.ADMINISTRATOR, kind) == {
+        log["view"],
+        log["add"],
+        log["change"],
+        log["bulk"],
+        log["export"],
+        *_extra(kind, roles.ADMINISTRATOR),
+    }
 
 
 @pytest.mark.parametrize("role", [roles.AGENT, roles.TEAM_LEAD, roles.AUDITOR])
@@ -125,11 +163,13 @@ def test_leads_and_administrators_may_close_over_open_follow_ups(role, may):
     assert (OVERRIDE in _permissions(role)) is may
 
 
-def test_no_role_may_delete_a_log():
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_role_may_delete_a_log(kind):
     for name in roles.ROLES:
-        assert INTERRUPTION["delete"] not in _permissions(name)
+        assert _log_perms(kind)["delete"] not in _permissions(name)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("role", "granted"),
     [
@@ -139,22 +179,25 @@ def test_no_role_may_delete_a_log():
         (roles.ADMINISTRATOR, {"view", "add", "change", "bulk", "export"}),
     ],
 )
-def test_users_in_a_role_hold_its_permissions(role, granted):
+def test_users_in_a_role_hold_its_permissions(role, granted, kind):
     user = _user_with(role)
-    for key, permission in INTERRUPTION.items():
+    for key, permission in _log_perms(kind).items():
         assert user.has_perm(permission) is (key in granted), permission
 
 
-def test_a_user_without_a_role_holds_nothing():
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_user_without_a_role_holds_nothing(kind):
     user = UserFactory(username="roleless")
-    assert not any(user.has_perm(permission) for permission in INTERRUPTION.values())
+    assert not any(user.has_perm(permission) for permission in _log_perms(kind).values())
 
 
-def test_world_users_hold_their_roles(world):
-    assert world.agent.has_perm(INTERRUPTION["add"])
-    assert not world.agent.has_perm(INTERRUPTION["export"])
-    assert not world.agent.has_perm(INTERRUPTION["bulk"])
-    assert world.lead.has_perm(INTERRUPTION["bulk"])
-    assert world.auditor.has_perm(INTERRUPTION["export"])
-    assert not world.auditor.has_perm(INTERRUPTION["change"])
-    assert world.admin.has_perm(INTERRUPTION["delete"])  # superuser
+@pytest.mark.parametrize("kind", KINDS)
+def test_world_users_hold_their_roles(world, kind):
+    perms = _log_perms(kind)
+    assert world.agent.has_perm(perms["add"])
+    assert not world.agent.has_perm(perms["export"])
+    assert not world.agent.has_perm(perms["bulk"])
+    assert world.lead.has_perm(perms["bulk"])
+    assert world.auditor.has_perm(perms["export"])
+    assert not world.auditor.has_perm(perms["change"])
+    assert world.admin.has_perm(perms["delete"])  # superuser

@@ -10,7 +10,6 @@ from apps.core.scoping import (
     scope_to_user,
     sees_every_client,
 )
-from apps.interruptions.models import Interruption
 from tests.factories import (
     ClientAssignmentFactory,
     ClientFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     TimelineEntryFactory,
     UserFactory,
 )
+from tests.log_kinds import KINDS, LOG_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -70,22 +70,27 @@ def test_superuser_reaches_every_client(world):
     assert not sees_every_client(world.lead)
 
 
-def test_inactive_users_reach_nothing(world):
+@pytest.mark.parametrize("kind", KINDS)
+def test_inactive_users_reach_nothing(world, kind):
+    model = LOG_FACTORIES[kind]._meta.model
+    LOG_FACTORIES[kind](client=world.client_a)
     for user in (world.agent, world.admin):
         user.is_active = False
         user.save()
         fresh = _fresh(user)
         assert accessible_client_ids(fresh) == frozenset()
         assert not sees_every_client(fresh)
-        assert list(Interruption.objects.for_user(fresh)) == []
+        assert list(model.objects.for_user(fresh)) == []
 
 
-def test_anonymous_reaches_nothing(world):
-    InterruptionFactory(client=world.client_a)
+@pytest.mark.parametrize("kind", KINDS)
+def test_anonymous_reaches_nothing(world, kind):
+    model = LOG_FACTORIES[kind]._meta.model
+    LOG_FACTORIES[kind](client=world.client_a)
     anonymous = AnonymousUser()
     assert accessible_client_ids(anonymous) == frozenset()
     assert not sees_every_client(anonymous)
-    assert list(Interruption.objects.for_user(anonymous)) == []
+    assert list(model.objects.for_user(anonymous)) == []
 
 
 def test_ids_are_asked_once_per_user_object(world, django_assert_num_queries):
@@ -111,14 +116,16 @@ def test_removing_the_membership_removes_the_access(world):
     assert accessible_client_ids(_fresh(world.agent)) == frozenset()
 
 
-def test_for_user_on_interruptions(world):
-    a1 = InterruptionFactory(client=world.client_a)
-    a2 = InterruptionFactory(client=world.client_a)
-    b1 = InterruptionFactory(client=world.client_b)
+@pytest.mark.parametrize("kind", KINDS)
+def test_for_user_on_every_log(world, kind):
+    make, model = LOG_FACTORIES[kind], LOG_FACTORIES[kind]._meta.model
+    a1 = make(client=world.client_a)
+    a2 = make(client=world.client_a)
+    b1 = make(client=world.client_b)
     own_a = {a1.pk, a2.pk}
 
     def reached(user):
-        return set(Interruption.objects.for_user(user).values_list("pk", flat=True))
+        return set(model.objects.for_user(user).values_list("pk", flat=True))
 
     assert reached(world.agent) == own_a
     assert reached(world.lead) == own_a
@@ -126,15 +133,17 @@ def test_for_user_on_interruptions(world):
     assert reached(world.agent_b) == {b1.pk}
     assert reached(world.admin) == {a1.pk, a2.pk, b1.pk}
     assert reached(UserFactory(username="nobody")) == set()
-    assert Interruption.objects.for_user(world.agent).count() == 2
+    assert model.objects.for_user(world.agent).count() == 2
 
 
-def test_for_user_combines_with_other_filters(world):
-    open_a = InterruptionFactory(client=world.client_a, status="new")
-    InterruptionFactory(client=world.client_a, status="cancelled", cancel_reason="Duplicate.")
-    InterruptionFactory(client=world.client_b, status="new")
-    assert list(Interruption.objects.for_user(world.agent).open()) == [open_a]
-    assert list(Interruption.objects.open().for_user(world.agent)) == [open_a]
+@pytest.mark.parametrize("kind", KINDS)
+def test_for_user_combines_with_other_filters(world, kind):
+    make, model = LOG_FACTORIES[kind], LOG_FACTORIES[kind]._meta.model
+    open_a = make(client=world.client_a, status="new")
+    make(client=world.client_a, status="cancelled", cancel_reason="Duplicate.")
+    make(client=world.client_b, status="new")
+    assert list(model.objects.for_user(world.agent).open()) == [open_a]
+    assert list(model.objects.open().for_user(world.agent)) == [open_a]
 
 
 def test_scope_to_user_on_other_models(world):

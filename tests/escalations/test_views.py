@@ -32,7 +32,10 @@ def other(world):
     return EscalationFactory(client=world.client_b, title="Globex porting delay")
 
 
-def text(response) -> str:
+def text(response, status: int = 200) -> str:
+    """The page's text, once its status is the expected one: a check that a text is absent
+    means nothing on an error page."""
+    assert response.status_code == status, response.status_code
     return html.unescape(response.content.decode())
 
 
@@ -276,7 +279,7 @@ def test_outsider_cannot_escalate_from_another_clients_record(world, client, int
     posted = client.post(url, form_data(world, client=world.client_b.pk, team=world.team_b1.pk))
 
     assert (page.status_code, posted.status_code) == (404, 404)
-    assert "CRM down" not in text(page)
+    assert "CRM down" not in text(page, status=404)
     assert not Escalation.objects.exists()
     assert not RecordLink.objects.exists()
 

@@ -62,7 +62,9 @@ def test_the_header_counts_my_unread_notifications_on_every_page(world, client, 
 
 def test_no_badge_without_unread_notifications(world, client):
     client.force_login(world.lead)
-    assert 'title="Unread"' not in client.get("/").content.decode()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'title="Unread"' not in home.content.decode()
 
 
 def test_the_unread_count_costs_one_query_per_request(world, client, record):

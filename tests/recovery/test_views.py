@@ -235,6 +235,7 @@ def test_edit_saves_and_hides_the_origin_field(world, client, case):
         form_data(world, title="Wrong item, third time", version=1),
     )
 
+    assert page.status_code == 200
     assert "origin_reference" not in page.context["form"].fields
     assert response.status_code == 302
     case.refresh_from_db()

@@ -269,6 +269,12 @@ class FollowUpFormMixin:
         self.origin = None
         return super().dispatch(request, *args, **kwargs)
 
+    def handle_no_permission(self):
+        # An origin the user may not reach is 404 before any 403, as a record's page is.
+        if self.request.user.is_authenticated:
+            self.origin_record()
+        return super().handle_no_permission()
+
     def origin_record(self):
         reference = self.request.GET.get("origin", "").strip()
         if not reference or self.record is not None:
