@@ -15,8 +15,8 @@ def _axe_source() -> str:
 
 
 def axe_violations(page) -> list[dict]:
-    """axe's violations on the page as it is now (evaluated, not a <script> tag, so that the
-    portal's Content-Security-Policy needs no exception)."""
+    """axe's violations on the page as it is now. axe comes from the context's init script, or
+    is evaluated here: never a <script> tag, which the Content-Security-Policy would refuse."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     return page.evaluate(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from .accessibility import AXE_PATH
 from .pages import Portal
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
@@ -58,7 +59,11 @@ def viewport(request) -> dict:
 
 @pytest.fixture
 def context(new_context, viewport):
-    return new_context(viewport=viewport, accept_downloads=True, timezone_id="Europe/London")
+    context = new_context(viewport=viewport, accept_downloads=True, timezone_id="Europe/London")
+    # axe-core in every page the context opens, before the page's own scripts; the browser
+    # adds it itself, so the portal's Content-Security-Policy needs no exception for it.
+    context.add_init_script(path=AXE_PATH)
+    return context
 
 
 @pytest.fixture
@@ -81,7 +86,7 @@ def pytest_runtest_makereport(item, call):
     portal = item.funcargs.get("portal")
     if portal is None:
         return
-    folder = FAILURES_DIR / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)
+    folder = FAILURES_DIR / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     try:

@@ -18,7 +18,7 @@ def test_administrator_edits_an_sla_policy_and_a_matrix(portal, live_world):
         matrix=matrix, tier=Tier.FRONTLINE, team=world.team_a1, minutes_allowed=30
     )
     page = portal.page
-    portal.login(world.admin)
+    portal.sign_in(world.admin)
     portal.goto("/admin/")
 
     portal.click_and_load(page.get_by_role("link", name="SLA policies", exact=True))

@@ -65,7 +65,7 @@ def test_agent_files_an_interruption_and_works_it(portal, live_world):
     world = live_world
     other = FailureReportFactory(client=world.client_a, title="Refunds desk missed a handoff")
     page = portal.page
-    portal.login(world.agent)
+    portal.sign_in(world.agent)
     open_new_form(portal, "/interruptions/", "Log new interruption")
 
     page.locator("#id_kind").select_option("degradation")
@@ -122,7 +122,7 @@ def test_agent_files_an_interruption_and_works_it(portal, live_world):
 def test_agent_files_a_failure_report(portal, live_world):
     world = live_world
     page = portal.page
-    portal.login(world.agent)
+    portal.sign_in(world.agent)
     open_new_form(portal, "/failures/", "Log new failure report")
 
     page.locator("#id_category").select_option("compliance")
@@ -158,7 +158,7 @@ def test_agent_files_an_escalation(portal, live_world):
     world = live_world
     category = EscalationCategoryFactory()
     page = portal.page
-    portal.login(world.agent)
+    portal.sign_in(world.agent)
     open_new_form(portal, "/escalations/", "Log new escalation")
 
     page.locator("#id_title").fill("Customer threatens to leave over billing")
@@ -185,7 +185,7 @@ def test_agent_logs_a_call(portal, live_world):
     DispositionFactory()
     QueryCategoryFactory()
     page = portal.page
-    portal.login(world.agent)
+    portal.sign_in(world.agent)
     open_new_form(portal, "/calls/", "Log new call")
 
     page.locator("#id_direction").select_option("inbound")
@@ -215,7 +215,7 @@ def test_agent_logs_a_call(portal, live_world):
 def test_agent_opens_a_recovery_case(portal, live_world):
     world = live_world
     page = portal.page
-    portal.login(world.agent)
+    portal.sign_in(world.agent)
     open_new_form(portal, "/recovery/", "Log new recovery case")
 
     page.locator("#id_title").fill("Parcel lost twice, customer furious")

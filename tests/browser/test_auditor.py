@@ -55,7 +55,7 @@ def test_auditor_exports_the_filtered_rows_and_reads_the_history(portal, live_wo
     record_change_status(watched, target=Status.IN_PROGRESS, actor=world.lead)
 
     page = portal.page
-    portal.login(world.auditor)
+    portal.sign_in(world.auditor)
     portal.goto("/interruptions/")
     portal.open_filters()
     portal.choose_in_filter("Severity", "SEV1 · Critical")

@@ -48,7 +48,7 @@ def test_lead_filters_sorts_and_changes_many_records(portal, live_world):
     )
     minor = InterruptionFactory(client=world.client_a, title="Typo on the wallboard")
     page = portal.page
-    portal.login(world.lead)
+    portal.sign_in(world.lead)
     portal.goto("/interruptions/")
     shown = set(portal.table_references())
     assert shown == {closable.reference, working.reference, minor.reference}
@@ -116,7 +116,7 @@ def test_lead_works_notifications_and_findings(portal, live_world):
         fingerprint=f"stale:browser:{record.pk}",
     )
     page = portal.page
-    portal.login(world.lead)
+    portal.sign_in(world.lead)
     portal.goto("/notifications/")
     expect(page.locator("h1")).to_contain_text("2 unread")
     item = page.locator(".list-group-item").filter(has_text=first.subject)
@@ -145,7 +145,7 @@ def test_lead_closes_over_open_follow_ups_with_a_reason(portal, live_world):
         source_record=follow_up, target_record=record, relation=LinkRelation.CAUSED_BY
     )
     page = portal.page
-    portal.login(world.lead)
+    portal.sign_in(world.lead)
     portal.goto(record.get_absolute_url())
     expect(page.locator("main")).to_contain_text(f"Close {follow_up.reference}, which it caused.")
 
