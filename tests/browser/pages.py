@@ -77,6 +77,8 @@ class Portal:
     def goto(self, path: str, status: int = 200):
         response = self.page.goto(self.url(path))
         assert response.status == status, f"GET {path} answered {response.status}, not {status}"
+        landed = urlsplit(self.page.url).path
+        assert landed == urlsplit(self.url(path)).path, f"GET {path} was sent on to {landed}"
         self.check()
         return response
 

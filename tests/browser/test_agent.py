@@ -119,10 +119,9 @@ def test_agent_files_an_interruption_and_works_it(portal, live_world):
     assert escalation.severity == Severity.SEV2
 
 
-def test_agent_files_a_failure_report(portal, live_world):
-    world = live_world
+def file_a_failure_report(portal, world) -> None:
+    """A compliance failure: its category's section, SLA figures, one corrective action."""
     page = portal.page
-    portal.sign_in(world.agent)
     open_new_form(portal, "/failures/", "Log new failure report")
 
     page.locator("#id_category").select_option("compliance")
@@ -154,11 +153,10 @@ def test_agent_files_a_failure_report(portal, live_world):
     edit_title_only(portal, FailureReport, reference, Severity.SEV2)
 
 
-def test_agent_files_an_escalation(portal, live_world):
-    world = live_world
+def file_an_escalation(portal, world) -> None:
+    """A customer escalation with its category from the code list."""
     category = EscalationCategoryFactory()
     page = portal.page
-    portal.sign_in(world.agent)
     open_new_form(portal, "/escalations/", "Log new escalation")
 
     page.locator("#id_title").fill("Customer threatens to leave over billing")
@@ -180,12 +178,11 @@ def test_agent_files_an_escalation(portal, live_world):
     edit_title_only(portal, Escalation, reference, Severity.SEV1)
 
 
-def test_agent_logs_a_call(portal, live_world):
-    world = live_world
+def log_a_call(portal, world) -> None:
+    """An inbound call needing a follow-up: the Follow-up section shows, Escalation does not."""
     DispositionFactory()
     QueryCategoryFactory()
     page = portal.page
-    portal.sign_in(world.agent)
     open_new_form(portal, "/calls/", "Log new call")
 
     page.locator("#id_direction").select_option("inbound")
@@ -212,10 +209,9 @@ def test_agent_logs_a_call(portal, live_world):
     assert Call.objects.get(reference=reference).direction == "inbound"
 
 
-def test_agent_opens_a_recovery_case(portal, live_world):
-    world = live_world
+def open_a_recovery_case(portal, world) -> None:
+    """A recovery case for a customer whose parcel was lost."""
     page = portal.page
-    portal.sign_in(world.agent)
     open_new_form(portal, "/recovery/", "Log new recovery case")
 
     page.locator("#id_title").fill("Parcel lost twice, customer furious")
@@ -233,3 +229,10 @@ def test_agent_opens_a_recovery_case(portal, live_world):
         "Tomás Herrera",
     )
     edit_title_only(portal, RecoveryCase, reference, Severity.SEV2)
+
+
+def test_agent_files_the_other_four_kinds(portal, live_world):
+    """Each through its own form, then edited: the severity stays as filed."""
+    portal.sign_in(live_world.agent)
+    for file_one in (file_a_failure_report, file_an_escalation, log_a_call, open_a_recovery_case):
+        file_one(portal, live_world)

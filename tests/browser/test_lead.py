@@ -37,8 +37,8 @@ def select_rows(page, *records) -> None:
         page.locator(f"#results input[name='selection'][value='{record.pk}']").check()
 
 
-def test_lead_filters_sorts_and_changes_many_records(portal, live_world):
-    world = live_world
+def filter_sort_and_change_many(portal, world) -> None:
+    """Filter by severity, sort by title, bulk-assign, bulk-close: one message per row."""
     closable = resolved(world, title="Billing screen frozen", severity=Severity.SEV2)
     working = InterruptionFactory(
         client=world.client_a,
@@ -48,7 +48,6 @@ def test_lead_filters_sorts_and_changes_many_records(portal, live_world):
     )
     minor = InterruptionFactory(client=world.client_a, title="Typo on the wallboard")
     page = portal.page
-    portal.sign_in(world.lead)
     portal.goto("/interruptions/")
     shown = set(portal.table_references())
     assert shown == {closable.reference, working.reference, minor.reference}
@@ -98,8 +97,8 @@ def test_lead_filters_sorts_and_changes_many_records(portal, live_world):
     assert (closable.status, working.status) == (Status.CLOSED, Status.IN_PROGRESS)
 
 
-def test_lead_works_notifications_and_findings(portal, live_world):
-    world = live_world
+def work_notifications_and_findings(portal, world) -> None:
+    """Mark one notification read, open another, acknowledge a finding."""
     record = InterruptionFactory(client=world.client_a, severity=Severity.SEV1)
     first = NotificationFactory(
         record=record, recipient=world.lead, subject=f"{record.reference} needs a first response"
@@ -116,7 +115,6 @@ def test_lead_works_notifications_and_findings(portal, live_world):
         fingerprint=f"stale:browser:{record.pk}",
     )
     page = portal.page
-    portal.sign_in(world.lead)
     portal.goto("/notifications/")
     expect(page.locator("h1")).to_contain_text("2 unread")
     item = page.locator(".list-group-item").filter(has_text=first.subject)
@@ -137,15 +135,14 @@ def test_lead_works_notifications_and_findings(portal, live_world):
     )
 
 
-def test_lead_closes_over_open_follow_ups_with_a_reason(portal, live_world):
-    world = live_world
+def close_over_open_follow_ups(portal, world) -> None:
+    """Closing waits for the escalation it caused, unless the lead gives a reason."""
     record = resolved(world, title="Telephony platform down")
     follow_up = EscalationFactory(client=world.client_a, title="Customer lost a sale")
     RecordLinkFactory(
         source_record=follow_up, target_record=record, relation=LinkRelation.CAUSED_BY
     )
     page = portal.page
-    portal.sign_in(world.lead)
     portal.goto(record.get_absolute_url())
     expect(page.locator("main")).to_contain_text(f"Close {follow_up.reference}, which it caused.")
 
@@ -163,3 +160,10 @@ def test_lead_closes_over_open_follow_ups_with_a_reason(portal, live_world):
     record.refresh_from_db()
     assert record.status == Status.CLOSED
     expect(page.locator("main")).to_contain_text(reason)
+
+
+def test_lead_works_the_queue(portal, live_world):
+    portal.sign_in(live_world.lead)
+    filter_sort_and_change_many(portal, live_world)
+    work_notifications_and_findings(portal, live_world)
+    close_over_open_follow_ups(portal, live_world)
