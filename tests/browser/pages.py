@@ -138,12 +138,9 @@ class Portal:
     def expect_message(self, text: str) -> None:
         expect(self.page.get_by_role("alert").filter(has_text=text).first).to_be_visible()
 
-    def messages(self) -> str:
-        return " ".join(self.page.get_by_role("alert").all_inner_texts())
-
     def open_filters(self) -> None:
         """At phone width the filters fold behind a button; open them if they are folded."""
-        first_field = self.page.locator("#filter-form").get_by_role("button").first
+        first_field = self.page.locator("#filter-form [name='q']")
         if not first_field.is_visible():
             self.page.get_by_role("button", name=re.compile(r"filter", re.I)).first.click()
             expect(first_field).to_be_visible()
