@@ -15,7 +15,7 @@ class EscalationAdmin(LogRecordAdmin):
     list_select_related = (*LogRecordAdmin.list_select_related, "category")
 
 
-class MatrixStepInline(admin.TabularInline):
+class MatrixStepInline(admin.StackedInline):
     model = MatrixStep
     extra = 0
     min_num = 1
