@@ -27,6 +27,7 @@ from apps.core.services.records import (
 from apps.interruptions.models import Interruption
 from apps.interruptions.services import interruption_create, interruption_update
 from tests.factories import ClientAssignmentFactory, UserFactory
+from tests.factories_calls import CallFactory, DispositionFactory
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -462,3 +463,17 @@ def test_an_interruption_page_says_how_long_it_lasted(world, client):
 
     assert "(5 h 52 min)" in page
     assert "5:52:37" not in page
+
+
+def test_counted_seconds_read_as_a_duration_and_codes_by_label(world):
+    call = CallFactory(client=world.client_a, talk_seconds=300, wait_seconds=30)
+    call.talk_seconds = 400
+    call.wait_seconds = 3725
+    call.disposition = DispositionFactory(code="callback", label="Callback promised")
+    call.save()
+
+    changes = _changes(record_history(call)[0])
+
+    assert changes["Talk seconds"] == ("5 min", "6 min 40 s")
+    assert changes["Wait seconds"] == ("30 s", "1 h 2 min")
+    assert changes["Disposition code"][1] == "Callback promised"
