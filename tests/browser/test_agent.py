@@ -179,16 +179,20 @@ def file_an_escalation(portal, world) -> None:
 
 
 def log_a_call(portal, world) -> None:
-    """An inbound call needing a follow-up: the Follow-up section shows, Escalation does not."""
+    """An outbound call needing a follow-up: the Follow-up section shows, the Escalation
+    section and the inbound wait do not; an edit keeps the direction as well as the severity."""
     DispositionFactory()
     QueryCategoryFactory()
     page = portal.page
     open_new_form(portal, "/calls/", "Log new call")
 
-    page.locator("#id_direction").select_option("inbound")
-    follow_up = page.locator("fieldset", has_text="Follow-up").filter(has=page.locator("legend"))
+    page.locator("#id_direction").select_option("outbound")
+    expect(page.locator("#id_wait_seconds")).to_be_hidden()
     page.locator("#id_outcome").select_option("follow_up")
-    expect(page.locator("#id_follow_up_due")).to_be_visible()
+    follow_up = page.locator(
+        "fieldset", has=page.locator("legend", has_text=re.compile("^Follow-up$"))
+    )
+    expect(follow_up).to_be_visible()
     expect(page.locator("#id_escalation_notes")).to_be_hidden()
     page.locator("#id_title").fill("Customer wants a call back about a refund")
     page.locator("#id_severity").select_option(Severity.SEV2)
@@ -203,10 +207,10 @@ def log_a_call(portal, world) -> None:
     portal.submit()
     reference = saved_reference(portal)
     call = Call.objects.get(reference=reference)
-    assert (call.direction, call.outcome, call.severity) == ("inbound", "follow_up", "SEV2")
+    assert (call.direction, call.outcome, call.severity) == ("outbound", "follow_up", "SEV2")
     assert call.follow_up_due is not None
     edit_title_only(portal, Call, reference, Severity.SEV2)
-    assert Call.objects.get(reference=reference).direction == "inbound"
+    assert Call.objects.get(reference=reference).direction == "outbound"
 
 
 def open_a_recovery_case(portal, world) -> None:
