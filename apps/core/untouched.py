@@ -9,6 +9,7 @@ the stored value, exactly.
 """
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms.widgets import Input
 from django.utils.functional import cached_property
@@ -51,7 +52,7 @@ class KeepUntouchedMixin:
     def _plain_model_field(self, name: str) -> bool:
         try:
             model_field = self._meta.model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a form-only field
+        except FieldDoesNotExist:  # a form-only field
             return False
         return isinstance(model_field, models.Field) and not model_field.is_relation
 

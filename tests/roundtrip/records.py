@@ -75,6 +75,7 @@ def draw_failure(draw, world, extras, statuses=Status.values) -> FailureReport:
     if category in needed:
         field = FailureReport._meta.get_field(needed[category])
         values[field.name] = draw(st.sampled_from([value for value, _ in field.choices]))
+    ordered(values, "detected_at", "client_notified_at")
     if category == FailureCategory.COMPLIANCE and not values["contract_clause"].strip():
         values["contract_clause"] = "Clause 4.2"
     report = FailureReportFactory(
@@ -121,11 +122,12 @@ def draw_call(draw, world, extras, statuses=Status.values) -> Call:
     values = plain_values(draw, Call, names, start=start) | workflow_values(
         draw, start=start, statuses=statuses
     )
-    ordered(values, "answered_at", "ended_at")
     if values["outcome"] == Outcome.MISSED:
         values |= {"answered_at": None, "talk_seconds": draw(st.sampled_from([None, 0]))}
     if values["outcome"] == Outcome.FOLLOW_UP and values["follow_up_due"] is None:
         values["follow_up_due"] = draw(moment(start))
+    # A call is answered, ends, then is followed up.
+    ordered(values, "answered_at", "ended_at", "follow_up_due")
     previous = None
     if draw(st.booleans()):
         previous = CallFactory(client=world.client_a, occurred_at=start - timedelta(days=1))

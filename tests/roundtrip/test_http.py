@@ -156,3 +156,17 @@ def test_a_new_record_form_sent_back_untouched_creates_nothing(world, client, pa
     assert response.status_code == 200
     assert response.context["form"].errors
     assert _log_counts() == before
+
+
+@pytest.mark.parametrize("app", ["interruptions", "failures", "escalations", "calls", "recovery"])
+def test_a_list_pages_bulk_form_sent_back_untouched_changes_nothing(world, client, app):
+    records = _records(world)
+    client.force_login(world.lead)
+    opened = client.get(f"/{app}/")
+    before = [snapshot(record) for record in records.values()]
+
+    response = client.post(f"/{app}/bulk/", posted(opened.context["bulk_form"]))
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "Select at least one row first." in messages
+    assert [snapshot(record) for record in records.values()] == before

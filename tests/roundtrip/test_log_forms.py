@@ -2,6 +2,7 @@
 kind-specific section, its form opened and sent back untouched, changes nothing and writes
 nothing (no history version, timeline event, notification or queued task)."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,42 +16,22 @@ from .records import (
     edit_path,
 )
 
+# log → (how its records are drawn, the forms its edit page draws)
+EDIT_FORMS = {
+    "interruption": (draw_interruption, ("form",)),
+    # the report and its corrective actions, one page, one submit
+    "failure_report": (draw_failure, ("form", "formset")),
+    "escalation": (draw_escalation, ("form",)),
+    "call": (draw_call, ("form",)),
+    "recovery_case": (draw_recovery_case, ("form",)),
+}
 
+
+@pytest.mark.parametrize("log", EDIT_FORMS)
 @PROPERTY
 @given(data=st.data())
-def test_interruption_form(world, extras, data):
+def test_edit_form(world, extras, log, data):
+    draw_record, names = EDIT_FORMS[log]
     with rolled_back():
-        record = draw_interruption(data.draw, world, extras)
-        assert_unchanged_when_resent(world.agent, record, edit_path(record), "form")
-
-
-@PROPERTY
-@given(data=st.data())
-def test_failure_report_form_with_its_corrective_actions(world, extras, data):
-    with rolled_back():
-        record = draw_failure(data.draw, world, extras)
-        assert_unchanged_when_resent(world.agent, record, edit_path(record), "form", "formset")
-
-
-@PROPERTY
-@given(data=st.data())
-def test_escalation_form(world, extras, data):
-    with rolled_back():
-        record = draw_escalation(data.draw, world, extras)
-        assert_unchanged_when_resent(world.agent, record, edit_path(record), "form")
-
-
-@PROPERTY
-@given(data=st.data())
-def test_call_form(world, extras, data):
-    with rolled_back():
-        record = draw_call(data.draw, world, extras)
-        assert_unchanged_when_resent(world.agent, record, edit_path(record), "form")
-
-
-@PROPERTY
-@given(data=st.data())
-def test_recovery_case_form(world, extras, data):
-    with rolled_back():
-        record = draw_recovery_case(data.draw, world, extras)
-        assert_unchanged_when_resent(world.agent, record, edit_path(record), "form")
+        record = draw_record(data.draw, world, extras)
+        assert_unchanged_when_resent(world.agent, record, edit_path(record), *names)

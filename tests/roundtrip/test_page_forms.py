@@ -65,51 +65,36 @@ def test_record_page_form(world, extras, action, data):
             ]
 
 
+# form → (how its records are drawn, in which statuses the page draws it, who sends it, the
+# form as the page draws it, its action path)
+CHILD_ROW_FORMS = {
+    "tier move": (
+        draw_escalation, Status.open_values(), "lead", lambda r: MoveTierForm(record=r), "move-tier"
+    ),
+    "quality audit": (
+        draw_call, Status.values, "auditor", lambda r: QualityAuditForm(record=r), "audit"
+    ),
+    "interaction": (
+        draw_recovery_case, WORKING_STATUSES, "agent", lambda r: InteractionForm(), "interactions"
+    ),
+    "recovery action": (
+        draw_recovery_case, WORKING_STATUSES, "agent", lambda r: ActionForm(), "actions"
+    ),
+    "feedback": (
+        draw_recovery_case, FEEDBACK_STATUSES, "agent", lambda r: FeedbackForm(), "feedback"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("form", CHILD_ROW_FORMS)
 @PROPERTY
 @given(data=st.data())
-def test_escalation_tier_move_form(world, extras, data):
+def test_child_row_form(world, extras, form, data):
+    draw_record, statuses, user, build, action = CHILD_ROW_FORMS[form]
     with rolled_back():
-        record = draw_escalation(data.draw, world, extras, Status.open_values())
-        response = resend(
-            world.lead,
-            record,
-            [MoveTierForm(record=record)],
-            f"{record.get_absolute_url()}move-tier/",
-        )
-        assert _messages_say_refused(response)
-
-
-@PROPERTY
-@given(data=st.data())
-def test_quality_audit_form(world, extras, data):
-    with rolled_back():
-        record = draw_call(data.draw, world, extras)
-        response = resend(
-            world.auditor,
-            record,
-            [QualityAuditForm(record=record)],
-            f"{record.get_absolute_url()}audit/",
-        )
-        assert _messages_say_refused(response)
-
-
-RECOVERY_ENTRY_FORMS = {
-    "interactions": (InteractionForm, WORKING_STATUSES),
-    "actions": (ActionForm, WORKING_STATUSES),
-    "feedback": (FeedbackForm, FEEDBACK_STATUSES),
-}
-
-
-@pytest.mark.parametrize("action", RECOVERY_ENTRY_FORMS)
-@PROPERTY
-@given(data=st.data())
-def test_recovery_entry_form(world, extras, action, data):
-    form_class, statuses = RECOVERY_ENTRY_FORMS[action]
-    with rolled_back():
-        record = draw_recovery_case(data.draw, world, extras, statuses)
-        response = resend(
-            world.agent, record, [form_class()], f"{record.get_absolute_url()}{action}/"
-        )
+        record = draw_record(data.draw, world, extras, statuses)
+        path = f"{record.get_absolute_url()}{action}/"
+        response = resend(getattr(world, user), record, [build(record)], path)
         assert _messages_say_refused(response)
 
 
