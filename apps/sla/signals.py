@@ -25,8 +25,9 @@ def _window(instance: Interruption) -> tuple:
 
 
 def maintenance_saving(sender, instance: Interruption, raw: bool = False, **kwargs) -> None:
-    """Keep the window as stored, to tell after the save whether it moved (one query)."""
-    if raw or instance.pk is None or instance.kind != InterruptionKind.MAINTENANCE:
+    """Keep the window as stored, to tell after the save whether it moved (one query; an
+    interruption that stops being a maintenance releases the clocks it held)."""
+    if raw or instance.pk is None:
         return
     instance._stored_window = (
         Interruption.objects.filter(pk=instance.pk).values_list(*WINDOW_FIELDS).first()
@@ -48,10 +49,13 @@ def _recompute_window(interruption_id: int) -> None:
 
 
 def maintenance_saved(sender, instance: Interruption, created: bool, raw: bool = False, **kwargs):
-    if raw or instance.kind != InterruptionKind.MAINTENANCE:
+    if raw:
         return
     stored = getattr(instance, "_stored_window", None)
     instance._stored_window = _window(instance)
+    was_maintenance = stored is not None and stored[1] == InterruptionKind.MAINTENANCE
+    if instance.kind != InterruptionKind.MAINTENANCE and not was_maintenance:
+        return
     if created or stored != _window(instance):
         _recompute_window(instance.pk)
 

@@ -277,3 +277,16 @@ def test_a_policy_change_moves_only_the_records_of_its_severity(world, client, c
     sev2.refresh_from_db()
     assert sev3.resolution_due == START + 700 * MIN
     assert sev2.resolution_due == START + 99 * HOUR
+
+
+def test_a_maintenance_turned_into_another_kind_releases_the_clocks_it_held(world, crm):
+    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    OutboxMessage.objects.all().delete()
+    with frozen(START):
+        record_update(
+            window,
+            actor=world.lead,
+            changes={"kind": "incident"},
+            expected_version=window.version,
+        )
+    assert _queued() == 1

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..choices import Status
-from ..targets import BREACH_STAMPS, is_paused, paused_minutes_left
+from ..targets import BREACH_STAMPS, is_paused, missed_target, paused_minutes_left
 
 register = template.Library()
 
@@ -34,27 +34,22 @@ def _moment(value) -> SafeString:
     )
 
 
-def _missed(record, target: str, due) -> bool:
-    stamp_name, met_names = BREACH_STAMPS[f"{target}_due"]
+def _missed(record, due_name: str) -> bool:
+    stamp_name, met_names = BREACH_STAMPS[due_name]
     if getattr(record, stamp_name, None) is not None:
         return True
-    if due is None:
-        return False
-    met = next(
-        (getattr(record, name, None) for name in met_names if getattr(record, name, None)), None
-    )
-    if met is not None:
-        return met > due
-    return record.status in Status.open_values() and due < timezone.now()
+    met_names = [name for name in met_names if hasattr(record, name)]
+    return missed_target(record, due_name, met_names, timezone.now())
 
 
 def due_cell_html(record, paused: dict[int, int] | None = None, target: str = "resolution"):
     """The cell of `record`'s `target` ("resolution" or "first_response") due time;
     `paused` holds the minutes left of paused records (computed here when None)."""
-    due = getattr(record, f"{target}_due", None)
-    stamp = getattr(record, BREACH_STAMPS[f"{target}_due"][0], None)
-    if _missed(record, target, due):
-        shown = due if due is not None else stamp
+    due_name = f"{target}_due"
+    due = getattr(record, due_name, None)
+    if _missed(record, due_name):
+        # The due time it missed, even if a later change moved the target on.
+        shown = getattr(record, BREACH_STAMPS[due_name][0], None) or due
         paused_note = " · paused" if due is None and record.status == Status.ON_HOLD else ""
         return format_html(
             '{} <span class="due">{}</span>{}', SafeString(BREACHED), _moment(shown), paused_note
