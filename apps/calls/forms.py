@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from apps.core.forms import LogRecordForm
+from apps.core.input_rules import InputRulesMixin
 from apps.core.models import CodeListEntry
 
 from .importing import ImportMode
@@ -124,7 +125,7 @@ class CallForm(LogRecordForm):
 SCORE_CHOICES = [("", "–"), *((value, str(value)) for value in range(QualityAudit.MAX_SCORE + 1))]
 
 
-class QualityAuditForm(forms.Form):
+class QualityAuditForm(InputRulesMixin, forms.Form):
     """Scores of one audit; the total and the verdict are the service's to work out."""
 
     greeting = forms.TypedChoiceField(coerce=int, choices=SCORE_CHOICES)

@@ -36,7 +36,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{full_name} ({user.username})" if full_name else user.username
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(InputRulesMixin, forms.Form):
     ASSIGN, STATUS = "assign", "status"
 
     selection = forms.TypedMultipleChoiceField(
@@ -77,7 +77,7 @@ class BulkActionForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(InputRulesMixin, forms.Form):
     text = forms.CharField(
         label="Add a note",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -86,7 +86,7 @@ class NoteForm(forms.Form):
     )
 
 
-class LinkForm(forms.Form):
+class LinkForm(InputRulesMixin, forms.Form):
     relation = forms.ChoiceField(choices=LinkRelation.choices, label="This record is")
     reference = forms.CharField(
         max_length=24,
@@ -98,7 +98,7 @@ class LinkForm(forms.Form):
     )
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(InputRulesMixin, forms.Form):
     version = version_field()
     status = forms.ChoiceField()
     reason = forms.CharField(
@@ -125,7 +125,7 @@ class StatusChangeForm(forms.Form):
             del self.fields["override_open_follow_ups"]
 
 
-class AssignForm(forms.Form):
+class AssignForm(InputRulesMixin, forms.Form):
     version = version_field()
     assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)

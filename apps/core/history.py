@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from .humanize import duration_text, person_name
+
 HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
 AUTOMATIC = "Portal (automatic)"
 EMPTY = "—"
@@ -46,29 +48,6 @@ class _Change:
     field: str
     old: object
     new: object
-
-
-def person_name(user) -> str:
-    """A user as people know them: full name, else username."""
-    return user.get_full_name() or user.get_username()
-
-
-def duration_text(delta: timedelta) -> str:
-    """ "2 d 3 h", "5 h 52 min", "45 min", "3 min 20 s", "40 s": the two largest units."""
-    seconds = int(delta.total_seconds())
-    sign = "−" if seconds < 0 else ""
-    minutes, seconds = divmod(abs(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        parts = [f"{days} d", f"{hours} h" if hours else ""]
-    elif hours:
-        parts = [f"{hours} h", f"{minutes} min" if minutes else ""]
-    elif minutes:
-        parts = [f"{minutes} min", f"{seconds} s" if seconds else ""]
-    else:
-        parts = [f"{seconds} s"]
-    return sign + " ".join(part for part in parts if part)
 
 
 def moment_text(value: datetime, *, seconds: bool = False) -> str:

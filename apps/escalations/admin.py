@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import LogRecordAdmin
-from apps.sla.admin import UnchangedSaveAdmin
+from apps.core.admin import LogRecordAdmin, PortalAdmin
 
 from .models import Escalation, EscalationMatrix, MatrixStep
 from .services import matrix_edited
@@ -23,7 +22,7 @@ class MatrixStepInline(admin.StackedInline):
 
 
 @admin.register(EscalationMatrix)
-class EscalationMatrixAdmin(UnchangedSaveAdmin):
+class EscalationMatrixAdmin(PortalAdmin):
     """Every edit raises the version; escalations under way keep the copy they started with.
     A save that changes nothing writes nothing."""
 
@@ -35,5 +34,5 @@ class EscalationMatrixAdmin(UnchangedSaveAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and self.changed(form, formsets):
+        if change and getattr(form.instance, "_admin_wrote", False):
             matrix_edited(form.instance)

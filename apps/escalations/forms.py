@@ -4,6 +4,7 @@ from django import forms
 
 from apps.core.choices import Tier
 from apps.core.forms import LogRecordForm, version_field
+from apps.core.input_rules import InputRulesMixin
 from apps.core.models import CodeListEntry, Team
 
 from .models import Escalation
@@ -62,7 +63,7 @@ class EscalationForm(LogRecordForm):
         ]
 
 
-class MoveTierForm(forms.Form):
+class MoveTierForm(InputRulesMixin, forms.Form):
     version = version_field()
     tier = forms.TypedChoiceField(coerce=int, label="Move to")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team taking it over")
@@ -83,7 +84,7 @@ class MoveTierForm(forms.Form):
         )
 
 
-class FirstResponseForm(forms.Form):
+class FirstResponseForm(InputRulesMixin, forms.Form):
     version = version_field()
 
     def __init__(self, *args, record, **kwargs):

@@ -9,33 +9,15 @@ nothing: no row, no history version, no log entry, no recompute.
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import PortalAdmin
 from apps.core.models import Client
 
 from .models import BusinessCalendar, Holiday, SlaPolicy, WorkingHours, overlapping_hours
 from .services import RECOMPUTE_IN_REQUEST, sla_recompute_open_records_soon
 
 
-class UnchangedSaveAdmin(SimpleHistoryAdmin):
-    """Submitting a change form as it was opened saves nothing and logs nothing."""
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change and not form.has_changed():
-            return
-        super().save_model(request, obj, form, change)
-
-    def log_change(self, request, obj, message):
-        if not message:
-            return None
-        return super().log_change(request, obj, message)
-
-    @staticmethod
-    def changed(form, formsets) -> bool:
-        return form.has_changed() or any(formset.has_changed() for formset in formsets)
-
-
-class RecomputingAdmin(UnchangedSaveAdmin):
+class RecomputingAdmin(PortalAdmin):
     """Recomputes the open records' due times of the clients an edit touches."""
 
     # Attribute path from the edited object to its client, and the reason the history gives.

@@ -13,11 +13,11 @@ from django.utils import timezone
 from apps.core.choices import Status
 from apps.core.history import (
     FieldChange,
-    duration_text,
     moment_text,
     record_history,
     shorten,
 )
+from apps.core.humanize import duration_text
 from apps.core.services.records import (
     record_assign,
     record_change_status,

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.choices import Severity, Status
+from apps.core.humanize import business_minutes_text
 from apps.core.services.records import record_change_status
-from apps.core.templatetags.due_times import duration_text
 from apps.sla.models import SlaPolicy
 from tests.factories_sla import OFFICE_HOURS, BusinessCalendarFactory
 from tests.sla.conftest import frozen, london
@@ -20,7 +20,7 @@ MONDAY_9 = london(2026, 3, 2, 9, 0)
 
 
 def test_durations_read_as_people_say_them():
-    assert [duration_text(minutes) for minutes in (0, 45, 60, 200, 1620)] == [
+    assert [business_minutes_text(minutes) for minutes in (0, 45, 60, 200, 1620)] == [
         "0 min",
         "45 min",
         "1 h",

@@ -11,20 +11,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..choices import Status
+from ..humanize import business_minutes_text
 from ..targets import BREACH_STAMPS, is_paused, missed_target, paused_minutes_left
 
 register = template.Library()
 
 BREACHED = '<span class="badge text-bg-danger">breached</span>'
 PAUSED = '<span class="badge text-bg-warning">paused</span>'
-
-
-def duration_text(minutes: int) -> str:
-    """Minutes as people say them: "45 min", "3 h 20 min", "27 h"."""
-    hours, minutes = divmod(int(minutes), 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def _moment(value) -> SafeString:
@@ -62,7 +55,9 @@ def due_cell_html(record, paused: dict[int, int] | None = None, target: str = "r
         left = paused.get(record.pk)
         if left is not None:
             return format_html(
-                '{} <span class="due">{} left</span>', SafeString(PAUSED), duration_text(left)
+                '{} <span class="due">{} left</span>',
+                SafeString(PAUSED),
+                business_minutes_text(left),
             )
         return SafeString(PAUSED)
     return "—"

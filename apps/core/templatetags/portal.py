@@ -4,7 +4,8 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from ..choices import SEVERITY_COLOURS, Severity, Status
-from ..history import duration_text, shorten
+from ..history import shorten
+from ..humanize import duration_text, person_name
 
 register = template.Library()
 
@@ -46,9 +47,7 @@ def status_badge(value: str):
 @register.filter
 def person(user, empty: str = "—") -> str:
     """A user as people know them: full name, else username."""
-    if user is None:
-        return empty
-    return user.get_full_name() or user.get_username()
+    return empty if user is None else person_name(user)
 
 
 @register.simple_tag
