@@ -430,3 +430,11 @@ def test_calls_logged_between_the_check_and_the_import_are_skipped(world, codes,
     assert (report.valid, report.created, report.skipped) == (2, 2, 1)
     assert report.skipped_rows == [(3, "GEN-0002")]
     assert Call.objects.filter(external_call_id="GEN-0002").count() == 1
+
+
+def test_a_row_of_one_cell_is_reported_in_the_singular(world, codes):
+    content = csv_bytes([row(1)]) + b"GEN-0002\n"
+
+    report = run(content, world.lead)
+
+    assert report.errors == [(3, f"the row has 1 cell, the header {len(COLUMN_NAMES)}")]

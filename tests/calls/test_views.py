@@ -383,7 +383,7 @@ def test_a_call_is_escalated_from_its_page(world, client, record):
 
     assert f'href="/escalations/new/?origin={record.reference}"' in page
     ref = record.reference
-    assert f'Escalating <a href="/calls/{ref}/">{ref}</a>' in form
+    assert f'Escalating <a class="alert-link" href="/calls/{ref}/">{ref}</a>' in form
     assert 'value="Customer asks why the bill went up"' in form
 
 

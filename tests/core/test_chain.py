@@ -203,7 +203,7 @@ def test_only_leads_see_the_override_and_it_works_over_http(world, client, outag
     client.force_login(world.agent)
     page = client.get(url).content.decode()
     assert "override_open_follow_ups" not in page
-    assert f'Close <a href="/escalations/{escalation.reference}/">' in page
+    assert f'Close <a class="alert-link" href="/escalations/{escalation.reference}/">' in page
     client.post(
         url + "status/",
         {

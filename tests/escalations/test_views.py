@@ -249,7 +249,7 @@ def test_escalate_prefills_from_the_origin_and_links_on_save(world, client, inte
     assert form.initial["title"] == "CRM down"
     assert form.initial["severity"] == "SEV1"
     assert (
-        f'Escalating <a href="/interruptions/{interruption.reference}/">'
+        f'Escalating <a class="alert-link" href="/interruptions/{interruption.reference}/">'
         f"{interruption.reference}</a> · CRM down" in text(page)
     )
 

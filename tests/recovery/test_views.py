@@ -280,8 +280,9 @@ def test_start_from_an_origin_prefills_and_links(world, client, interruption):
         "SEV2",
         interruption.reference,
     )
-    assert f'Recovering a customer from <a href="/interruptions/{interruption.reference}/">' in (
-        text(page)
+    assert (
+        'Recovering a customer from <a class="alert-link" '
+        f'href="/interruptions/{interruption.reference}/">' in (text(page))
     )
     response = client.post(url, form_data(world, origin_reference=interruption.reference))
 

@@ -197,8 +197,8 @@ def test_log_a_call_from_an_outage_prefills_and_links_it(world, client):
     assert page.context["form"].initial["title"] == "CRM down"
     assert page.context["form"].initial["severity"] == "SEV2"
     assert (
-        f'<a href="/interruptions/{outage.reference}/">{outage.reference}</a> · CRM down'
-        in text(page)
+        f'<a class="alert-link" href="/interruptions/{outage.reference}/">'
+        f"{outage.reference}</a> · CRM down" in text(page)
     )
 
     response = client.post(

@@ -4,20 +4,10 @@ import pytest
 from django.test import override_settings
 
 from apps.calls.callbacks import schedule_call_backs
-from apps.calls.importing.columns import COLUMN_NAMES
 from apps.core.models import TimelineEntry
 from tests.calls.test_callbacks import missed
-from tests.calls.test_import import codes, csv_bytes, row, run  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-def test_a_row_of_one_cell_is_reported_in_the_singular(world, codes):  # noqa: F811
-    content = csv_bytes([row(1)]) + b"GEN-0002\n"
-
-    report = run(content, world.lead)
-
-    assert report.errors == [(3, f"the row has 1 cell, the header {len(COLUMN_NAMES)}")]
 
 
 @pytest.mark.parametrize("minutes,expected", [(1, "1 minute"), (12, "12 minutes")])
