@@ -164,6 +164,7 @@ class Portal:
         self.check()
 
     def filter_button_text(self, label: str) -> str:
+        self.open_filters()  # on a phone the filters fold again once the results arrive
         return self._filter_group(label).get_by_role("button").first.inner_text().strip()
 
     def _filter_group(self, label: str):

@@ -71,7 +71,9 @@ def test_record_page_wraps_long_words_and_scrolls_tables_in_their_box(world, cli
 
     body = page.split("<main", 1)[1]
     assert re.match(r'[^>]*>\s*<div class="record-page">', body)
-    assert re.search(r'<div class="table-responsive">\s*<table class="table table-sm small"', body)
+    assert re.search(
+        r'<div class="table-responsive"[^>]*>\s*<table class="table table-sm small"', body
+    )
     css = (Path(settings.BASE_DIR) / "static/css/portal.css").read_text()
     assert ".record-page h1, .record-page h2, .record-page dd" in css
     assert "overflow-wrap: anywhere" in css
@@ -111,6 +113,18 @@ def test_pages_carry_a_strict_content_security_policy(world, client):
     assert policy["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert "unsafe-eval" not in response["Content-Security-Policy"]
+
+
+def test_admin_pages_allow_inline_styles_but_never_inline_scripts(world, client):
+    client.force_login(world.admin)
+
+    policy = client.get("/admin/sla/slapolicy/")["Content-Security-Policy"]
+
+    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";"))
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["script-src"] == "'self'"
+    portal = client.get("/interruptions/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in portal
 
 
 def test_the_login_page_carries_the_policy_too(client):
