@@ -25,6 +25,7 @@ from apps.calls.tasks import follow_up_missed_calls
 from apps.core.choices import Status, TimelineKind
 from apps.core.history import record_history
 from apps.core.models import TaskRun, TimelineEntry
+from tests.concurrency import run_at_once
 from tests.factories_calls import CallFactory
 from tests.factories_sla import OFFICE_HOURS, BusinessCalendarFactory
 
@@ -260,21 +261,10 @@ def test_two_runs_at_once_schedule_every_call_exactly_once(world, monkeypatch):
         schedule(rows, *args)
 
     monkeypatch.setattr(callbacks, "_schedule", schedule_when_both_hold_a_batch)
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(schedule_call_backs(batch_size=10))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # They meet inside, once each holds a batch, rather than at the start.
+    results, errors = run_at_once(
+        lambda: schedule_call_backs(batch_size=10), threads=2, start_together=False
+    )
 
     assert errors == []
     assert len(met) == 2

@@ -2,7 +2,6 @@
 once, for finished records only; nothing else changes and nothing is deleted."""
 
 import random
-import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -31,6 +30,7 @@ from apps.core.services.records import record_update
 from apps.core.tasks import apply_retention as apply_retention_task
 from apps.escalations.models import Escalation
 from apps.recovery.models import RecoveryCase
+from tests.concurrency import run_at_once
 from tests.factories_calls import CallFactory
 from tests.factories_escalations import EscalationFactory
 from tests.factories_recovery import RecoveryCaseFactory
@@ -363,25 +363,7 @@ def test_the_calls_retention_query_can_use_its_partial_index(clients):
 def test_two_runs_at_once_anonymise_each_record_once(clients):
     client_a, _ = clients
     calls = [_record("call", client_a, rename=False) for _ in range(40)]
-    results, errors = [], []
-    # Each run connects first, then all start together, so their batches really interleave.
-    start_together = threading.Barrier(3, timeout=30)
-
-    def run():
-        try:
-            connection.ensure_connection()
-            start_together.wait()
-            results.append(apply_retention(now=NOW, batch_size=3))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once(lambda: apply_retention(now=NOW, batch_size=3))
 
     assert errors == []
     assert sum(result.total("call logs") for result in results) == len(calls)

@@ -1,6 +1,5 @@
 """Two stamping runs at once on PostgreSQL: every missed target is stamped exactly once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from apps.core.choices import TimelineKind
 from apps.core.models import TimelineEntry
 from apps.interruptions.models import Interruption
 from apps.sla.breaches import stamp_missed_targets
+from tests.concurrency import run_at_once
 from tests.factories import InterruptionFactory
 
 pytestmark = [
@@ -31,23 +31,7 @@ def test_concurrent_runs_stamp_each_record_once(world):
         )
         for _ in range(40)
     ]
-    barrier = threading.Barrier(3)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(stamp_missed_targets(now=now, batch_size=7))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once(lambda: stamp_missed_targets(now=now, batch_size=7))
 
     assert errors == []
     assert sum(result["interruptions.interruption"] for result in results) == len(late)
