@@ -20,7 +20,6 @@ from .models import Escalation, EscalationChannel, EscalationOrigin
 from .services import (
     escalation_create,
     escalation_move_tier,
-    escalation_record_first_response,
     escalation_update,
 )
 
@@ -205,6 +204,12 @@ def _tell_story(
     first_due, default_resolution = default_due_times(severity, occurred_at)
     if due_soon:
         first_due = occurred_at + timedelta(minutes=15)
+    responded = status not in (Status.NEW, Status.CANCELLED)
+    first_at = (
+        min(now, occurred_at + (first_due - occurred_at) * rng.uniform(0.2, 1.3))
+        if responded
+        else None
+    )
     escalation = escalation_create(
         actor=agent,
         values={
@@ -222,6 +227,9 @@ def _tell_story(
             "resolution_due": resolution_due or default_resolution,
             "team": demo.teams[Tier.FRONTLINE],
             "assignee": agent,
+            # Logged after the fact, with the first response it already had: recorded later,
+            # an on-time response would come after the missed target was stamped.
+            "first_response_at": first_at,
         },
         origin=origin,
     )
@@ -235,11 +243,6 @@ def _tell_story(
             reason="Customer withdrew the complaint after a callback.",
         )
         return
-    escalation = escalation_record_first_response(
-        escalation,
-        actor=agent,
-        at=min(now, occurred_at + (first_due - occurred_at) * rng.uniform(0.2, 1.3)),
-    )
     escalation = record_change_status(escalation, target=Status.IN_PROGRESS, actor=agent)
     reasons = {
         Tier.TECHNICAL: "Needs a fix the frontline cannot make.",

@@ -77,3 +77,13 @@ def test_volume_is_bulk_inserted(organisation):
     for escalation in Escalation.objects.select_related("team")[:50]:
         assert escalation.team.tier == escalation.tier
         assert escalation.team.clients.filter(pk=escalation.client_id).exists()
+
+
+def test_demo_first_responses_breach_only_when_they_came_late(organisation):
+    seed_demo_escalations(organisation, count=30, rng=random.Random(7), now=timezone.now())
+
+    for escalation in Escalation.objects.all():
+        given, due = escalation.first_response_at, escalation.first_response_due
+        late = given is not None and due is not None and given > due
+        if given is not None:
+            assert (escalation.first_response_breached_at is not None) == late, escalation.reference
