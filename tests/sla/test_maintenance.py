@@ -20,7 +20,7 @@ from apps.sla.maintenance import maintenance_holds, open_records_tied_to, servic
 from apps.sla.services import sla_recompute_clocks, sla_recompute_for_maintenance
 from tests.factories import ServiceFactory
 from tests.factories_escalations import EscalationCategoryFactory
-from tests.sla.conftest import frozen, london
+from tests.sla.conftest import frozen, london, plan_window
 
 pytestmark = pytest.mark.django_db
 
@@ -30,36 +30,13 @@ SEV3_RESOLUTION = 24 * 60 * MIN
 
 
 @pytest.fixture
-def crm(world):
-    return ServiceFactory(client=world.client_a, name="Order CRM")
-
-
-@pytest.fixture
 def ivr(world):
     return ServiceFactory(client=world.client_a, name="Order IVR")
 
 
 @pytest.fixture
 def plan_maintenance(world):
-    def plan(services, start, end, **values) -> Interruption:
-        with frozen(start - 60 * MIN):
-            return record_create(
-                Interruption,
-                actor=world.lead,
-                values={
-                    "client": world.client_a,
-                    "kind": "maintenance",
-                    "title": "CRM upgrade",
-                    "severity": Severity.SEV4,
-                    "occurred_at": start,
-                    "planned_start": start,
-                    "planned_end": end,
-                    **values,
-                },
-                m2m={"affected_services": list(services)},
-            )
-
-    return plan
+    return lambda services, start, end, **values: plan_window(world, services, start, end, **values)
 
 
 def _failure(world, service, at=START) -> FailureReport:

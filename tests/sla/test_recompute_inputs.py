@@ -22,7 +22,7 @@ from apps.sla.maintenance import maintenance_holds
 from apps.sla.models import SlaPolicy
 from apps.sla.services import sla_recompute_for_maintenance, sla_recompute_open_records
 from tests.factories import ServiceFactory
-from tests.sla.conftest import frozen, london
+from tests.sla.conftest import frozen, london, plan_window
 
 pytestmark = pytest.mark.django_db
 
@@ -31,30 +31,6 @@ HOUR = timedelta(hours=1)
 START = london(2026, 3, 2, 9, 0)  # no calendar: 24×7 and default targets
 SEV3_RESOLUTION = 24 * HOUR
 RECOMPUTE = "apps.sla.tasks.recompute_for_maintenance"
-
-
-@pytest.fixture
-def crm(world):
-    return ServiceFactory(client=world.client_a, name="Order CRM")
-
-
-def _window(world, services, start, end, **values) -> Interruption:
-    with frozen(start - HOUR):
-        return record_create(
-            Interruption,
-            actor=world.lead,
-            values={
-                "client": world.client_a,
-                "kind": "maintenance",
-                "title": "CRM upgrade",
-                "severity": Severity.SEV4,
-                "occurred_at": start,
-                "planned_start": start,
-                "planned_end": end,
-                **values,
-            },
-            m2m={"affected_services": list(services)},
-        )
 
 
 def _incident(world, services, at) -> Interruption:
@@ -78,7 +54,7 @@ def _queued() -> int:
 
 
 def test_assigning_a_maintenance_queues_no_recompute_moving_its_end_does(world, crm):
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     OutboxMessage.objects.all().delete()
 
     with frozen(START):
@@ -103,7 +79,7 @@ def test_assigning_a_maintenance_queues_no_recompute_moving_its_end_does(world, 
 
 def test_changing_a_maintenance_s_services_queues_its_recompute(world, crm):
     ivr = ServiceFactory(client=world.client_a, name="Order IVR")
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     OutboxMessage.objects.all().delete()
     with frozen(START):
         record_update(
@@ -118,7 +94,7 @@ def test_changing_a_maintenance_s_services_queues_its_recompute(world, crm):
 
 def test_a_window_moves_only_the_records_opened_before_it_ended(world, crm):
     before = _incident(world, [crm], START)
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     three_weeks_later = _incident(world, [crm], START + 21 * 24 * HOUR)
     with frozen(START + HOUR):
         window = record_change_status(window, target=Status.IN_PROGRESS, actor=world.lead)
@@ -139,7 +115,7 @@ def test_a_window_moves_only_the_records_opened_before_it_ended(world, crm):
 
 
 def test_an_overrun_holds_clocks_up_to_the_limit_unless_its_end_is_moved(world, crm):
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     record = _incident(world, [crm], START)
     with frozen(START + HOUR):
         window = record_change_status(window, target=Status.IN_PROGRESS, actor=world.lead)
@@ -170,7 +146,7 @@ def test_an_overrun_holds_clocks_up_to_the_limit_unless_its_end_is_moved(world, 
 
 
 def test_an_overrun_is_found_once_its_lead_told_and_its_clocks_recomputed(world, crm):
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR, team=world.team_a1)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR, team=world.team_a1)
     with frozen(START + HOUR):
         window = record_change_status(window, target=Status.IN_PROGRESS, actor=world.lead)
     OutboxMessage.objects.all().delete()
@@ -209,7 +185,7 @@ def test_an_overrun_is_found_once_its_lead_told_and_its_clocks_recomputed(world,
 
 def test_a_recompute_says_what_moved_which_due_time(world, crm):
     record = _incident(world, [crm], START)
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     with frozen(START):
         sla_recompute_for_maintenance(window.pk)
     event = TimelineEntry.objects.filter(object_id=record.pk, kind=TimelineKind.EDIT).last()
@@ -280,7 +256,7 @@ def test_a_policy_change_moves_only_the_records_of_its_severity(world, client, c
 
 
 def test_a_maintenance_turned_into_another_kind_releases_the_clocks_it_held(world, crm):
-    window = _window(world, [crm], START + HOUR, START + 3 * HOUR)
+    window = plan_window(world, [crm], START + HOUR, START + 3 * HOUR)
     OutboxMessage.objects.all().delete()
     with frozen(START):
         record_update(
