@@ -11,10 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from apps.core.choices import Severity
-from apps.core.listing.counting import capped_count
 from apps.core.listing.exports import ExportColumn
-from apps.core.listing.measures import Measure, compute_measures, count_of
+from apps.core.listing.measures import Measure, count_of, total
 from apps.core.listing.pages import PER_PAGE_CHOICES, requested_page
+from apps.core.summaries.figures import list_figures
 from apps.core.views.listing import FilteredTableView, model_permission
 
 from .filters import AuditFindingFilterSet
@@ -49,6 +49,7 @@ class AuditFindingListView(FilteredTableView):
             "Unacknowledged",
             count_of(Q(acknowledged_at__isnull=True)),
             narrows_to={"acknowledged": ["false"]},
+            from_totals=total("unacknowledged"),
         ),
         *(
             Measure(
@@ -56,6 +57,7 @@ class AuditFindingListView(FilteredTableView):
                 count_of(Q(severity=severity.value)),
                 help_text=severity.label,
                 narrows_to={"severity": [severity.value]},
+                from_totals=total(severity.value),
             )
             for severity in Severity
         ),
@@ -75,15 +77,12 @@ class AuditFindingListView(FilteredTableView):
             tie_breaker="found_at",
         )
         sort, page, cursor_error = requested.sort, requested.page, requested.cursor_error
-        count, capped = capped_count(queryset)
         return {
             "filter": self.filterset,
             "table": self.table_class(page.rows, order_by=sort, can_acknowledge=can_acknowledge),
             "page": page,
             "cursor_error": cursor_error,
-            "measures": compute_measures(queryset, self.get_measures(), self.request.GET),
-            "row_count": count,
-            "row_count_capped": capped,
+            **list_figures(self, queryset),
             "per_page": self.per_page(),
             "per_page_choices": PER_PAGE_CHOICES,
             "can_export": self.request.user.has_perm(model_permission(self.model, "export")),

@@ -6,11 +6,14 @@
 - Average wait: mean seconds inbound callers waited in the queue, where the wait is known.
 - Abandonment: of the inbound calls, the share missed or dropped.
 - QA score: mean of the audited calls' QA scores (each call's most recent audit).
+
+The summaries keep the same parts per day (apps.core.summaries.kinds.CALL_METRICS), so the
+figures of a list the summaries answer cost no scan.
 """
 
 from django.db.models import Q
 
-from apps.core.listing.measures import Measure, average_of, percent_of
+from apps.core.listing.measures import Measure, average_of, percent_of, ratio
 
 from .models import Direction, Outcome
 
@@ -25,18 +28,21 @@ CALL_MEASURES = (
         percent_of(FIRST_CALL_RESOLVED, INBOUND & ANSWERED),
         unit="percent",
         help_text="Answered inbound calls resolved on the call, not being follow-ups.",
+        from_totals=ratio("fcr_resolved", "fcr_answered", 100.0),
     ),
     Measure(
         "Average handle time",
         average_of("talk_seconds", ANSWERED & Q(talk_seconds__isnull=False)),
         unit="seconds",
         help_text="Mean talk time of the answered calls.",
+        from_totals=ratio("talk_total", "talk_count"),
     ),
     Measure(
         "Average wait",
         average_of("wait_seconds", INBOUND & Q(wait_seconds__isnull=False)),
         unit="seconds",
         help_text="Mean time inbound callers waited in the queue.",
+        from_totals=ratio("wait_total", "wait_count"),
     ),
     Measure(
         "Abandonment",
@@ -44,11 +50,13 @@ CALL_MEASURES = (
         unit="percent",
         help_text="Inbound calls missed or dropped.",
         narrows_to={"direction": [Direction.INBOUND], "outcome": [Outcome.MISSED, Outcome.DROPPED]},
+        from_totals=ratio("abandoned", "inbound", 100.0),
     ),
     Measure(
         "QA score",
         average_of("qa_score", Q(qa_score__isnull=False)),
         unit="percent",
         help_text="Mean score of the audited calls' latest quality audits.",
+        from_totals=ratio("qa_total", "qa_count"),
     ),
 )

@@ -5,35 +5,37 @@ from django.urls import reverse
 
 from .choices import Severity, Status
 from .roles import log_models
+from .summaries.home import open_counts
 
 OPEN = "&".join(f"status={value}" for value in Status.open_values())
 SEVERE = "&".join(f"severity={value}" for value in sorted(Severity.alerting()))
-# What a lead looks at first: label, filter of the list, condition counted.
+# What a lead looks at first: label, filter of the list. The first two are read from the
+# summaries; who a record is assigned to is not kept there, so the last two count open records
+# live (few: a queue's open records, through the status index).
 QUEUE_VIEWS = (
-    ("open", OPEN, Q()),
-    ("SEV1/SEV2 open", f"{OPEN}&{SEVERE}", Q(severity__in=Severity.alerting())),
-    ("unassigned", f"{OPEN}&assignment=nobody", Q(assignee__isnull=True)),
-    ("assigned to me", f"{OPEN}&assignment=me", None),
+    ("open", OPEN),
+    ("SEV1/SEV2 open", f"{OPEN}&{SEVERE}"),
+    ("unassigned", f"{OPEN}&assignment=nobody"),
+    ("assigned to me", f"{OPEN}&assignment=me"),
 )
 
 
-def queue_counts(model, user) -> list[dict]:
-    """The home page's counters for one log, in one query over the user's clients."""
-    conditions = {
-        f"count_{index}": Q(assignee=user) if condition is None else condition
-        for index, (_, _, condition) in enumerate(QUEUE_VIEWS)
-    }
-    totals = (
+def queue_counts(model, user, summarised: dict[str, tuple[int, int]]) -> list[dict]:
+    """The home page's counters for one log: `summarised` holds its open and severe open."""
+    assignment = (
         model.objects.for_user(user)
         .filter(status__in=Status.open_values())
         .aggregate(
-            **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            mine=Count("pk", filter=Q(assignee=user)),
         )
     )
+    opened, severe = summarised.get(model._meta.label_lower, (0, 0))
+    counts = (opened, severe, assignment["unassigned"], assignment["mine"])
     url = reverse(f"{model._meta.app_label}:list")
     return [
-        {"label": label, "count": totals[f"count_{index}"], "url": f"{url}?{query}"}
-        for index, (label, query, _) in enumerate(QUEUE_VIEWS)
+        {"label": label, "count": count, "url": f"{url}?{query}"}
+        for (label, query), count in zip(QUEUE_VIEWS, counts, strict=True)
     ]
 
 
@@ -41,17 +43,21 @@ def log_sections(user, *, counts: bool = False) -> list[dict]:
     sections = []
     if not user.is_authenticated:
         return sections
-    for model in log_models():
+    models = [
+        model
+        for model in log_models()
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    ]
+    summarised = open_counts(models, user) if counts else {}
+    for model in models:
         meta = model._meta
-        if not user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
-            continue
         section = {
             "label": str(meta.verbose_name_plural).capitalize(),
             "url": reverse(f"{meta.app_label}:list"),
             "app_label": meta.app_label,
         }
         if counts:
-            section["counts"] = queue_counts(model, user)
+            section["counts"] = queue_counts(model, user, summarised)
             section["new_url"] = (
                 reverse(f"{meta.app_label}:create")
                 if user.has_perm(f"{meta.app_label}.add_{meta.model_name}")

@@ -47,6 +47,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         "an empty outbox costs one indexed query.",
     ),
     Schedule(
+        name="Summary fold",
+        task="apps.core.tasks.fold_summaries",
+        every=timedelta(minutes=1),
+        why="Reads sum the deltas not folded yet: folding each minute keeps them to a minute "
+        "of writes, so the figures above every list stay a small read.",
+    ),
+    Schedule(
         name="Escalation sweep",
         task="apps.escalations.tasks.sweep_escalations",
         every=timedelta(minutes=1),

@@ -1,10 +1,11 @@
-"""Celery tasks of core: the outbox flush and the personal-data retention run."""
+"""Celery tasks of core: the outbox flush, the summaries' fold and the retention run."""
 
 from celery import shared_task
 
 from .queueing import flush_outbox as flush
 from .retention import apply_retention as anonymise_past_retention
 from .runs import run_recorded
+from .summaries.fold import fold_deltas
 
 RETENTION_TASK = "apply_retention"
 
@@ -14,6 +15,13 @@ def flush_outbox() -> dict:
     """Publish outbox messages a broker outage left unsent (every minute, see schedules)."""
     result = flush()
     return {"sent": result.sent, "failed": result.failed, "pruned": result.pruned}
+
+
+@shared_task
+def fold_summaries() -> dict:
+    """Fold the summaries' deltas into their daily and all-time rows (every minute, see
+    schedules); safe beside writers and beside another fold."""
+    return {"folded": fold_deltas()}
 
 
 @shared_task

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from apps.core.choices import LinkRelation, Status
-from apps.core.listing.measures import Measure, average_of, percent_of
+from apps.core.listing.measures import Measure, average_of, percent_of, ratio
 from apps.core.models import RecordLink
 
 from .apps import RECOVERY_ORIGINS
@@ -102,12 +102,14 @@ def recovery_measures() -> tuple[Measure, ...]:
             "satisfied (latest feedback 4 or 5 out of 5; without feedback, latest interaction "
             "marked satisfied), out of all cases shown.",
             narrows_to={"recovered": ["true"]},
+            from_totals=ratio("recovered", "counted", 100.0),
         ),
         Measure(
             "Avg. satisfaction",
             average_of("latest_satisfaction", counted),
             unit="number",
             help_text="Mean of each case's latest feedback score (1–5), cases with feedback.",
+            from_totals=ratio("satisfaction_total", "satisfaction_count"),
         ),
         Measure(
             "Avg. likelihood to return",
@@ -115,6 +117,7 @@ def recovery_measures() -> tuple[Measure, ...]:
             unit="number",
             help_text="Mean of each case's latest answer (0–10), cases where the customer "
             "answered.",
+            from_totals=ratio("return_total", "return_count"),
         ),
         Measure(
             "Avg. hours to recover",
@@ -122,6 +125,7 @@ def recovery_measures() -> tuple[Measure, ...]:
             unit="number",
             help_text="From when the issue occurred to the customer's confirmation of the "
             "resolution, in hours, confirmed cases only.",
+            from_totals=ratio("recover_seconds_total", "recover_count", 1 / 3600),
         ),
     )
 

@@ -251,3 +251,7 @@ CALL_IMPORT_MAX_BYTES = env.int("CALL_IMPORT_MAX_BYTES", default=20 * 1024 * 102
 # The outbox publishes committed task messages from a background thread of each process, so
 # no request waits for the broker (see apps/core/queueing.py).
 OUTBOX_PUBLISH_IN_BACKGROUND = env.bool("OUTBOX_PUBLISH_IN_BACKGROUND", default=True)
+
+# Figures of a list filtered by what the summaries do not keep (search, assignee, service…)
+# are computed live in a second request; past this many seconds they show as "…".
+LIVE_FIGURES_BUDGET = env.float("LIVE_FIGURES_BUDGET", default=1.0)

@@ -1,10 +1,14 @@
-"""The figures above a list, computed for its filtered rows in one aggregate query.
+"""The figures above a list: from the summaries' totals, or live over the filtered rows.
 
 Every list shows open, breached and the count per severity; a list view adds its own
-(first-call resolution, average satisfaction…) in `extra_measures`. Each figure may carry the
-filter that narrows the list to the rows it counts, so a lead can click through to them.
+(first-call resolution, average satisfaction…) in `extra_measures`. A figure is defined twice
+over, checked equal by the summaries' property test: `from_totals` reads it from the totals
+the summaries keep (apps.core.summaries), `expression` computes it live in one aggregate query
+when a filter the summaries cannot answer is on. Each figure may carry the filter that narrows
+the list to the rows it counts, so a lead can click through to them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +30,37 @@ class Measure:
     help_text: str = ""
     # Query parameters that narrow the list to the rows counted, e.g. {"breached": "true"}.
     narrows_to: dict[str, list[str]] = field(default_factory=dict)
+    # The figure from the summaries' totals (see `total` and `ratio`); None: live only.
+    from_totals: Callable[[dict], Any] | None = None
 
     def __post_init__(self):
         if self.unit not in UNITS:
             raise ValueError(f"Unknown unit {self.unit!r}; use one of {', '.join(UNITS)}.")
+
+
+@dataclass(frozen=True)
+class total:  # noqa: N801 - reads as the figure it defines
+    """A figure that is one of the totals, e.g. total("open")."""
+
+    name: str
+
+    def __call__(self, totals: dict) -> int:
+        return int(totals[self.name])
+
+
+@dataclass(frozen=True)
+class ratio:  # noqa: N801
+    """scale × totals[part] / totals[whole]; None when the whole is zero."""
+
+    part: str
+    whole: str
+    scale: float = 1.0
+
+    def __call__(self, totals: dict) -> float | None:
+        whole = totals[self.whole]
+        if not whole:
+            return None
+        return float(totals[self.part]) * self.scale / float(whole)
 
 
 def count_of(condition: Q) -> Count:
@@ -57,12 +88,14 @@ def standard_measures() -> list[Measure]:
             "Open",
             count_of(Q(status__in=open_statuses)),
             narrows_to={"status": open_statuses},
+            from_totals=total("open"),
         ),
         Measure(
             "Breached",
             count_of(breached_condition()),
             help_text="Open past the resolution due time, or resolved after it.",
             narrows_to={"breached": ["true"]},
+            from_totals=total("breached"),
         ),
     ]
     for severity in Severity:
@@ -72,6 +105,7 @@ def standard_measures() -> list[Measure]:
                 count_of(Q(severity=severity.value)),
                 help_text=severity.label,
                 narrows_to={"severity": [severity.value]},
+                from_totals=total(severity.value),
             )
         )
     return measures
@@ -82,6 +116,8 @@ class MeasureValue:
     measure: Measure
     value: float | int | None
     href: str = ""
+    # Not known within the time budget of a live count: shown as "…".
+    unknown: bool = False
 
     @property
     def label(self) -> str:
@@ -106,11 +142,31 @@ def compute_measures(queryset, measures: list[Measure], query: QueryDict) -> lis
     ]
 
 
+def measures_from_totals(
+    totals: dict, measures: list[Measure], query: QueryDict
+) -> list[MeasureValue]:
+    """Every measure from the summaries' totals (each must define `from_totals`)."""
+    return [
+        MeasureValue(
+            measure, measure.from_totals(totals), _narrowed_href(query, measure.narrows_to)
+        )
+        for measure in measures
+    ]
+
+
+def unknown_measures(measures: list[Measure], query: QueryDict) -> list[MeasureValue]:
+    """The figures as "…": their live computation ran past its time budget."""
+    return [
+        MeasureValue(measure, None, _narrowed_href(query, measure.narrows_to), unknown=True)
+        for measure in measures
+    ]
+
+
 def _narrowed_href(query: QueryDict, narrows_to: dict[str, list[str]]) -> str:
     if not narrows_to:
         return ""
     narrowed = query.copy()
-    for name in ("after", "before", "_export"):
+    for name in ("after", "before", "_export", "_figures"):
         narrowed.pop(name, None)
     for name, values in narrows_to.items():
         narrowed.setlist(name, values)

@@ -3,6 +3,7 @@ from .organisation import Client, ClientAssignment, Service, Team, TeamMembershi
 from .outbox import OutboxMessage
 from .records import LogRecord, ReferenceSequence, RootCauseFields
 from .runs import TaskRun
+from .summaries import SummaryRow
 from .timeline import AlertDelivery, RecordLink, TimelineEntry
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ReferenceSequence",
     "RootCauseFields",
     "Service",
+    "SummaryRow",
     "TaskRun",
     "Team",
     "TeamMembership",

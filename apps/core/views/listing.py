@@ -12,11 +12,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ..forms import BulkActionForm
-from ..listing.counting import capped_count
 from ..listing.exports import ExportColumn, csv_response, invalid_filters_response, xlsx_response
-from ..listing.measures import Measure, compute_measures, standard_measures
+from ..listing.measures import Measure, standard_measures
 from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from ..services.records import records_bulk_assign, records_bulk_change_status
+from ..summaries.figures import list_figures, live_figures
 
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -59,6 +59,10 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         export_format = request.GET.get("_export")
         if export_format:
             return self.export(queryset, export_format)
+        if request.GET.get("_figures"):
+            # The figures of a list the summaries cannot answer, fetched after the table.
+            context = {**live_figures(self, queryset), "request": request}
+            return render(request, "includes/figures.html", context)
         context = self.get_context_data(**self.page_context(queryset))
         if request.headers.get("HX-Request"):
             return render(request, self.results_template_name, context)
@@ -82,15 +86,12 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         table = self.table_class(page.rows, order_by=sort)
         if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):
             table.columns.hide("selection")
-        count, capped = capped_count(queryset)
         return {
             "filter": self.filterset,
             "table": table,
             "page": page,
             "cursor_error": cursor_error,
-            "measures": compute_measures(queryset, self.get_measures(), self.request.GET),
-            "row_count": count,
-            "row_count_capped": capped,
+            **list_figures(self, queryset),
             "per_page": self.per_page(),
             "per_page_choices": PER_PAGE_CHOICES,
             "can_export": self.request.user.has_perm(model_permission(self.model, "export")),

@@ -1,0 +1,170 @@
+"""The spec of every summarised kind: the five logs and the audit findings.
+
+Values are written as the tables store them (choice values), so the triggers a migration
+installs do not depend on importing the apps' models.
+"""
+
+from .spec import Metric, SummarySpec
+
+OPEN_STATUSES = ("new", "in_progress", "on_hold")
+
+
+def breached_stamp(d) -> str:
+    """Stamped breached, or resolved after the due time (a path that did not stamp it). Open
+    records past their due time and not stamped yet depend on the clock: reads add them."""
+    return (
+        f"{d.c('resolution_breached_at')} IS NOT NULL "
+        f"OR {d.c('resolved_at')} > {d.c('resolution_due')}"
+    )
+
+
+def _inbound(d) -> str:
+    return f"{d.c('direction')} = 'inbound'"
+
+
+def _answered_inbound(d) -> str:
+    return f"{_inbound(d)} AND {d.c('answered_at')} IS NOT NULL"
+
+
+def _talk(d) -> str:
+    return f"{d.c('answered_at')} IS NOT NULL AND {d.c('talk_seconds')} IS NOT NULL"
+
+
+def _wait(d) -> str:
+    return f"{_inbound(d)} AND {d.c('wait_seconds')} IS NOT NULL"
+
+
+def _qa(d) -> str:
+    return f"{d.c('qa_score')} IS NOT NULL"
+
+
+def _counted(d) -> str:
+    return f"{d.c('status')} <> 'cancelled'"
+
+
+def _recovered(d) -> str:
+    return (
+        f"{_counted(d)} AND {d.c('confirmed_at')} IS NOT NULL "
+        f"AND {d.c('customer_satisfied')} = TRUE"
+    )
+
+
+CALL_METRICS = (
+    # First-call resolution: answered inbound calls resolved on the call, not follow-ups.
+    Metric(
+        "fcr_resolved",
+        lambda d: (
+            f"{_answered_inbound(d)} AND {d.c('outcome')} = 'resolved' "
+            f"AND {d.c('follow_up_of_id')} IS NULL"
+        ),
+    ),
+    Metric("fcr_answered", _answered_inbound),
+    Metric("talk_total", _talk, lambda d: d.c("talk_seconds")),
+    Metric("talk_count", _talk),
+    Metric("wait_total", _wait, lambda d: d.c("wait_seconds")),
+    Metric("wait_count", _wait),
+    Metric("abandoned", lambda d: f"{_inbound(d)} AND {d.c('outcome')} IN ('missed', 'dropped')"),
+    Metric("inbound", _inbound),
+    Metric("qa_total", _qa, lambda d: d.c("qa_score")),
+    Metric("qa_count", _qa),
+)
+
+RECOVERY_METRICS = (
+    Metric("counted", _counted),
+    Metric("recovered", _recovered),
+    Metric(
+        "satisfaction_total",
+        lambda d: f"{_counted(d)} AND {d.c('latest_satisfaction')} IS NOT NULL",
+        lambda d: d.c("latest_satisfaction"),
+    ),
+    Metric(
+        "satisfaction_count",
+        lambda d: f"{_counted(d)} AND {d.c('latest_satisfaction')} IS NOT NULL",
+    ),
+    Metric(
+        "return_total",
+        lambda d: f"{_counted(d)} AND {d.c('latest_likelihood_to_return')} IS NOT NULL",
+        lambda d: d.c("latest_likelihood_to_return"),
+    ),
+    Metric(
+        "return_count",
+        lambda d: f"{_counted(d)} AND {d.c('latest_likelihood_to_return')} IS NOT NULL",
+    ),
+    Metric(
+        "recover_seconds_total",
+        lambda d: f"{_counted(d)} AND {d.c('confirmed_at')} IS NOT NULL",
+        lambda d: d.seconds_between("confirmed_at", "occurred_at"),
+    ),
+    Metric(
+        "recover_count",
+        lambda d: f"{_counted(d)} AND {d.c('confirmed_at')} IS NOT NULL",
+    ),
+)
+
+
+def _column(name: str):
+    return lambda d: d.c(name)
+
+
+SPECS: dict[str, SummarySpec] = {
+    spec.kind: spec
+    for spec in (
+        SummarySpec(
+            kind="interruptions.interruption",
+            table="interruptions_interruption",
+            day_column="occurred_at",
+            flag=breached_stamp,
+            variant=_column("kind"),
+            variant_filter="kind",
+        ),
+        SummarySpec(
+            kind="failures.failurereport",
+            table="failures_failurereport",
+            day_column="occurred_at",
+            flag=breached_stamp,
+            variant=_column("category"),
+            variant_filter="category",
+        ),
+        SummarySpec(
+            kind="escalations.escalation",
+            table="escalations_escalation",
+            day_column="occurred_at",
+            flag=breached_stamp,
+            variant=_column("tier"),
+            variant_filter="tier",
+        ),
+        SummarySpec(
+            kind="calls.call",
+            table="calls_call",
+            day_column="occurred_at",
+            flag=breached_stamp,
+            variant=_column("direction"),
+            variant_filter="direction",
+            metrics=CALL_METRICS,
+        ),
+        SummarySpec(
+            kind="recovery.recoverycase",
+            table="recovery_recoverycase",
+            day_column="occurred_at",
+            flag=breached_stamp,
+            variant=_column("nature"),
+            variant_filter="nature",
+            metrics=RECOVERY_METRICS,
+        ),
+        SummarySpec(
+            kind="audits.auditfinding",
+            table="audits_auditfinding",
+            day_column="found_at",
+            flag=lambda d: f"{d.c('acknowledged_at')} IS NOT NULL",
+            flag_filter="acknowledged",
+            status_column=None,
+            team_column=None,
+            variant=_column("kind"),
+            variant_filter="kind",
+        ),
+    )
+}
+
+
+def spec_for(model) -> SummarySpec | None:
+    return SPECS.get(model._meta.label_lower)
