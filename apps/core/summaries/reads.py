@@ -112,7 +112,16 @@ def read_totals(spec: SummarySpec, scope: SummaryFilter, flag: bool | None = Non
     sql = f"SELECT {select} FROM {SUMMARY_TABLE} WHERE {' AND '.join(where)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(zip(names, cursor.fetchone(), strict=True))
+        return _typed(names, cursor.fetchone())
+
+
+def _typed(names: list[str], values) -> dict:
+    """Counts as int, metric sums as float, whatever numeric type the database answered."""
+    counts = ("rows", "open", "flagged", *Severity.values)
+    return {
+        name: int(value) if name in counts else float(value)
+        for name, value in zip(names, values, strict=True)
+    }
 
 
 def live_totals(spec: SummarySpec, queryset) -> dict:
@@ -126,7 +135,7 @@ def live_totals(spec: SummarySpec, queryset) -> dict:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(zip(names, cursor.fetchone(), strict=True))
+        return _typed(names, cursor.fetchone())
 
 
 def clock_breached_condition(now=None) -> Q:
@@ -155,7 +164,8 @@ def list_totals(spec: SummarySpec, filterset, user, base_queryset) -> dict | Non
         totals["unacknowledged"] = totals["rows"] - totals["flagged"]
         return totals
     late_rows = base_queryset
-    for name, value in filterset.form.cleaned_data.items():
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    for name, value in data.items():
         if name != "breached" and value not in EMPTY_VALUES:
             late_rows = filterset.filters[name].filter(late_rows, value)
     late = live_totals(spec, late_rows.filter(clock_breached_condition()))
