@@ -1,6 +1,6 @@
 """The log lists a user can open, for the navigation bar and the home page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.urls import reverse
 
 from .choices import Severity, Status
@@ -20,22 +20,37 @@ QUEUE_VIEWS = (
 )
 
 
-def queue_counts(model, user, summarised: dict[str, tuple[int, int]]) -> list[dict]:
-    """The home page's counters for one log: `summarised` holds its open and severe open."""
-    assignment = (
+def assignment_counts(models, user) -> dict[str, tuple[int, int]]:
+    """label_lower → (unassigned, assigned to `user`) of the open records, every log in one
+    query (a UNION of one small aggregate per log)."""
+    parts = [
         model.objects.for_user(user)
         .filter(status__in=Status.open_values())
-        .aggregate(
+        .order_by()
+        .values("status")
+        .annotate(
             unassigned=Count("pk", filter=Q(assignee__isnull=True)),
             mine=Count("pk", filter=Q(assignee=user)),
+            kind=Value(model._meta.label_lower),
         )
-    )
-    opened, severe = summarised.get(model._meta.label_lower, (0, 0))
-    counts = (opened, severe, assignment["unassigned"], assignment["mine"])
+        .values_list("kind", "unassigned", "mine")
+        for model in models
+    ]
+    if not parts:
+        return {}
+    counts: dict[str, tuple[int, int]] = {}
+    for kind, unassigned, mine in parts[0].union(*parts[1:], all=True):
+        before = counts.get(kind, (0, 0))
+        counts[kind] = (before[0] + unassigned, before[1] + mine)
+    return counts
+
+
+def queue_counts(model, opened: tuple[int, int], assigned: tuple[int, int]) -> list[dict]:
+    """The home page's counters for one log, each a link to the list it counts."""
     url = reverse(f"{model._meta.app_label}:list")
     return [
         {"label": label, "count": count, "url": f"{url}?{query}"}
-        for (label, query), count in zip(QUEUE_VIEWS, counts, strict=True)
+        for (label, query), count in zip(QUEUE_VIEWS, (*opened, *assigned), strict=True)
     ]
 
 
@@ -49,6 +64,7 @@ def log_sections(user, *, counts: bool = False) -> list[dict]:
         if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
     ]
     summarised = open_counts(models, user) if counts else {}
+    assigned = assignment_counts(models, user) if counts else {}
     for model in models:
         meta = model._meta
         section = {
@@ -57,7 +73,10 @@ def log_sections(user, *, counts: bool = False) -> list[dict]:
             "app_label": meta.app_label,
         }
         if counts:
-            section["counts"] = queue_counts(model, user, summarised)
+            label = meta.label_lower
+            section["counts"] = queue_counts(
+                model, summarised.get(label, (0, 0)), assigned.get(label, (0, 0))
+            )
             section["new_url"] = (
                 reverse(f"{meta.app_label}:create")
                 if user.has_perm(f"{meta.app_label}.add_{meta.model_name}")

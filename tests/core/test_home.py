@@ -49,13 +49,16 @@ def test_each_counter_links_to_the_rows_it_counts(world, client, queue):
 
     for _label, (url, count) in counters.items():
         listed = client.get(url).content.decode()
+        if 'id="row-count"><strong>…' in listed:
+            # Counted live, after the table: who a record is assigned to is not summarised.
+            listed = client.get(f"{url}&_figures=1").content.decode()
         assert re.search(rf'id="row-count"><strong>{count}</strong>', listed), url
 
 
-def test_home_counters_cost_one_query_per_log(world, client, queue, django_assert_max_num_queries):
+def test_home_counters_cost_two_queries_in_all(world, client, queue, django_assert_max_num_queries):
     client.force_login(world.lead)
     client.get("/")
-    # Session, user, permissions, scoping...; then one query per log; the unread badge; for a
+    # Session, user, permissions, scoping...; then the summaries and the assignments; the unread badge; for a
     # lead, when the escalation engine last ran.
-    with django_assert_max_num_queries(8 + len(log_models())):
+    with django_assert_max_num_queries(8 + 2):
         assert client.get("/").status_code == 200
