@@ -5,7 +5,6 @@ import re
 import pytest
 
 from apps.core.choices import Severity, Status
-from apps.core.roles import log_models
 from tests.factories import InterruptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +57,7 @@ def test_each_counter_links_to_the_rows_it_counts(world, client, queue):
 def test_home_counters_cost_two_queries_in_all(world, client, queue, django_assert_max_num_queries):
     client.force_login(world.lead)
     client.get("/")
-    # Session, user, permissions, scoping...; then the summaries and the assignments; the unread badge; for a
-    # lead, when the escalation engine last ran.
+    # Session, user, permissions, scoping...; then the summaries and the assignments of every
+    # log (one query each); the unread badge; for a lead, when the escalation engine last ran.
     with django_assert_max_num_queries(8 + 2):
         assert client.get("/").status_code == 200
