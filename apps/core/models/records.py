@@ -139,7 +139,7 @@ class LogRecord(models.Model):
             # The clock's share of the Breached figure, read live beside the summaries: open
             # records past their due time not stamped yet (the stamping task's minute).
             models.Index(
-                fields=["resolution_due"],
+                fields=["client", "resolution_due"],
                 condition=models.Q(resolution_breached_at__isnull=True, status__in=OPEN_STATUSES),
                 name="%(class)s_due_unstamped",
             ),

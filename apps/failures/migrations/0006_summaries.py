@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                     ("resolution_breached_at__isnull", True),
                     ("status__in", ("new", "in_progress", "on_hold")),
                 ),
-                fields=["resolution_due"],
+                fields=["client", "resolution_due"],
                 name="failurereport_due_unstamped",
             ),
         ),
