@@ -36,7 +36,8 @@ def url_with(table, view_name: str, argument) -> str:
     """`reverse(view_name, args=[argument])`, reversed once per table and view, not per row."""
     prefixes = table.__dict__.setdefault("_url_prefixes", {})
     if view_name not in prefixes:
-        marker = "ARGUMENT"
+        # A stand-in that any path converter accepts (int and str alike) and no path holds.
+        marker = "9876543210123"
         prefixes[view_name] = tuple(reverse(view_name, args=[marker]).split(marker, 1))
     before, after = prefixes[view_name]
     return f"{before}{quote(str(argument), safe=_PATH_SAFE)}{after}"
