@@ -6,13 +6,17 @@ once per cell. Here each column is prepared once per table, and a row costs only
 and render calls: a page of 100 rows draws in about the time of a page of 25 plus the cells.
 """
 
+import html
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
 from django_tables2.utils import AttributeDict, signature
 
@@ -21,13 +25,17 @@ _CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "ta
 
 def _shown(value) -> str:
     """A value as `{{ value }}` shows it: in the current time zone, localized, escaped."""
+    if isinstance(value, SafeData):
+        return value
+    if type(value) is str:
+        return html.escape(value)  # what django.utils.html.escape does, without its wrapper
     return conditional_escape(localize(template_localtime(value)))
 
 
 def _getter(model: type[models.Model] | None, accessor: str) -> Callable:
     """record → the accessor's value, with `get_FOO_display()` for fields with choices."""
     parts = accessor.replace("__", ".").split(".")
-    display = False
+    display = None
     current = model
     for index, part in enumerate(parts):
         if current is None:
@@ -36,8 +44,9 @@ def _getter(model: type[models.Model] | None, accessor: str) -> Callable:
             field = current._meta.get_field(part)
         except FieldDoesNotExist:
             break
-        if index == len(parts) - 1:
-            display = bool(getattr(field, "choices", None))
+        if index == len(parts) - 1 and getattr(field, "choices", None):
+            # What get_FOO_display() looks up, read once per table instead of per cell.
+            display = dict(make_hashable(field.flatchoices))
         current = field.related_model if field.is_relation else None
     head, last = parts[:-1], parts[-1]
 
@@ -47,9 +56,9 @@ def _getter(model: type[models.Model] | None, accessor: str) -> Callable:
             target = getattr(target, part, None)
             if target is None:
                 return None
-        if display and isinstance(target, models.Model):
-            return getattr(target, f"get_{last}_display")()
         value = getattr(target, last, None)
+        if display is not None and isinstance(target, models.Model):
+            return force_str(display.get(make_hashable(value), value), strings_only=True)
         return value() if callable(value) and not isinstance(value, models.Model) else value
 
     return value_of

@@ -63,7 +63,10 @@ class MomentColumn(tables.DateTimeColumn):
     def render(self, value, bound_column):
         if value is None:
             return bound_column.default
-        return date_format(template_localtime(value), self.moment_format)
+        local = template_localtime(value)
+        if self.moment_format == "Y-m-d H:i":
+            return local.strftime("%Y-%m-%d %H:%M")
+        return date_format(local, self.moment_format)
 
 
 class PersonColumn(tables.Column):
