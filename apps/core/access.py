@@ -8,6 +8,7 @@ commits, so no request reads a value computed before the change. A cache shared 
 process (Redis) is what makes this hold across processes: without one, the cache is off.
 """
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import uuid4
@@ -15,6 +16,7 @@ from uuid import uuid4
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -26,6 +28,8 @@ VERSION_KEY = "organisation-version"
 # A safety net for changes made behind the ORM's back (raw SQL): nothing is kept longer.
 TIMEOUT_SECONDS = 10 * 60
 _USER_VERSION_ATTRIBUTE = "_organisation_version"
+_READ_HERE_LIMIT = 4096
+_read_here: dict[str, tuple[object, float]] = {}
 
 
 def _cache():
@@ -53,24 +57,38 @@ def forget_organisation(**kwargs) -> None:
     _cache().set(f"{_database()}:{VERSION_KEY}", uuid4().hex, timeout=None)
 
 
+def version_for(user) -> str:
+    """The organisation's version, read once per user object (one request)."""
+    version = getattr(user, _USER_VERSION_ATTRIBUTE, None)
+    if version is None:
+        version = organisation_version()
+        setattr(user, _USER_VERSION_ATTRIBUTE, version)
+    return version
+
+
 def remembered(name: str, compute: Callable[[], T], *, user=None) -> T:
     """`compute()`, or the value it gave for `name` since the organisation last changed.
 
     With `user`, the version is read once for that user object (one request).
     """
-    if user is not None:
-        version = getattr(user, _USER_VERSION_ATTRIBUTE, None)
-        if version is None:
-            version = organisation_version()
-            setattr(user, _USER_VERSION_ATTRIBUTE, version)
-    else:
-        version = organisation_version()
     cache = _cache()
+    if isinstance(cache, DummyCache):
+        return compute()
+    version = organisation_version() if user is None else version_for(user)
     key = f"{_database()}:{version}:{name}"
+    # A value never changes under its version, so this process keeps the ones it has read
+    # (for as long as the shared cache would): a request asks that cache for the version.
+    now = time.monotonic()
+    kept = _read_here.get(key)
+    if kept is not None and kept[1] > now:
+        return kept[0]
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=TIMEOUT_SECONDS)
+    if len(_read_here) >= _READ_HERE_LIMIT:
+        _read_here.clear()
+    _read_here[key] = (value, now + TIMEOUT_SECONDS)
     return value
 
 
