@@ -66,6 +66,12 @@ def version_for(user) -> str:
     return version
 
 
+def forget_version(user) -> None:
+    """Read the organisation's version again for this user object (its access changed)."""
+    if hasattr(user, _USER_VERSION_ATTRIBUTE):
+        delattr(user, _USER_VERSION_ATTRIBUTE)
+
+
 def remembered(name: str, compute: Callable[[], T], *, user=None) -> T:
     """`compute()`, or the value it gave for `name` since the organisation last changed.
 

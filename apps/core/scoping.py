@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
-from .access import remembered
+from .access import forget_version, remembered
 
 _CACHE_ATTRIBUTE = "_accessible_client_ids"
 
@@ -43,6 +43,7 @@ def forget_accessible_clients(user: User) -> None:
     """Drop the cached ids, after memberships of a live user object changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
+    forget_version(user)
 
 
 def scope_to_user(queryset, user, client_field: str = "client"):
