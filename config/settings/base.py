@@ -232,6 +232,12 @@ CACHES = {
     ),
 }
 
+# Sessions are read from that shared cache and written through to the database: a request
+# needs no query for its session, and signing out (which deletes both) holds everywhere.
+# Signed-cookie sessions would need none either, but could not be revoked server-side.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "access"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
