@@ -1,11 +1,14 @@
 """Permissions, clients and filter choices are remembered across requests, and forgotten as
 soon as the organisation changes."""
 
+import socket
+
 import pytest
 from django.contrib.auth.models import Group
 
 from apps.core import roles
 from apps.core.access import organisation_version
+from apps.core.cache import TolerantRedisCache
 from apps.core.models import ClientAssignment
 from tests.factories import InterruptionFactory, TeamMembershipFactory, UserFactory
 
@@ -47,3 +50,17 @@ def test_signing_in_changes_nobody_s_access(world, client):
     client.force_login(world.lead)
     client.get(URL)
     assert organisation_version() == before
+
+
+def test_an_unreachable_redis_is_a_miss_not_an_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cache = TolerantRedisCache(
+        f"redis://127.0.0.1:{port}/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
+    )
+
+    assert cache.set("key", 1) is None
+    assert cache.get("key", "missing") == "missing"
+    assert cache.add("key", 1) is False
+    assert cache.get_many(["key"]) == {}
