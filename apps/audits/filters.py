@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from apps.core.choices import Severity
+from apps.core.listing.choices import RememberedChoicesMixin
 from apps.core.listing.filters import DayFromFilter, DayToFilter
 from apps.core.models import Client
 from apps.core.scoping import accessible_client_ids, sees_every_client
@@ -10,7 +11,7 @@ from apps.core.scoping import accessible_client_ids, sees_every_client
 from .models import AuditFinding, FindingKind
 
 
-class AuditFindingFilterSet(filters.FilterSet):
+class AuditFindingFilterSet(RememberedChoicesMixin, filters.FilterSet):
     q = filters.CharFilter(
         method="filter_text",
         label="Search",

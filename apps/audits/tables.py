@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.core.listing.tables import PortalTable
+from apps.core.listing.tables import MomentColumn, PortalTable, url_with
 from apps.core.templatetags.portal import person
 
 from .models import AuditFinding
@@ -11,7 +12,7 @@ from .models import AuditFinding
 class AuditFindingTable(PortalTable):
     """Findings, newest first; the acknowledge buttons submit the page's one form."""
 
-    found_at = tables.DateTimeColumn(verbose_name="Found", format="Y-m-d H:i")
+    found_at = MomentColumn(verbose_name="Found")
     client = tables.Column(
         accessor="client__code", verbose_name="Client", order_by=("client__code",)
     )
@@ -49,7 +50,12 @@ class AuditFindingTable(PortalTable):
     def render_record_reference(self, value, record):
         if not value:
             return "—"
-        return format_html('<a href="{}">{}</a>', record.record_url, value)
+        if record.record_type_id is None:
+            return format_html('<a href="{}">{}</a>', "", value)
+        app_label = ContentType.objects.get_for_id(record.record_type_id).app_label
+        return format_html(
+            '<a href="{}">{}</a>', url_with(self, f"{app_label}:detail", value), value
+        )
 
     def render_acknowledged_at(self, value, record):
         if value:
@@ -60,5 +66,5 @@ class AuditFindingTable(PortalTable):
         return format_html(
             '<button class="btn btn-outline-success btn-sm" type="submit" '
             'form="acknowledge-form" formaction="{}">Acknowledge</button>',
-            record.acknowledge_url,
+            url_with(self, "audits:acknowledge", record.pk),
         )

@@ -4,6 +4,7 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from apps.core.listing.choices import RememberedChoicesMixin
 from apps.core.listing.filters import (
     DayFromFilter,
     DayToFilter,
@@ -97,7 +98,7 @@ class CallFilterSet(LogRecordFilterSet):
         return waiting_call_backs(queryset)
 
 
-class QualityAuditFilterSet(filters.FilterSet):
+class QualityAuditFilterSet(RememberedChoicesMixin, filters.FilterSet):
     client = filters.ModelChoiceFilter(queryset=Client.objects.none())
     auditor = UserChoiceFilter(queryset=get_user_model().objects.none())
     passed = filters.BooleanFilter(

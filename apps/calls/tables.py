@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import DueColumn, PortalTable
+from apps.core.listing.tables import DueColumn, MomentColumn, PortalTable, record_url
 from apps.core.templatetags.portal import person
 
 from .models import Call, QualityAudit
@@ -23,7 +23,7 @@ class CallTable(PortalTable):
         accessor="client__code", verbose_name="Client", order_by=("client__code",)
     )
     direction = tables.Column(verbose_name="Dir.")
-    occurred_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i")
+    occurred_at = MomentColumn(verbose_name="Started")
     # What the user may see (masked or not); never sortable, or the order would give it away.
     customer = tables.Column(accessor="shown_customer_name", orderable=False)
     caller = tables.Column(accessor="shown_caller_number", orderable=False)
@@ -75,7 +75,7 @@ class CallTable(PortalTable):
 
 
 class QualityAuditTable(PortalTable):
-    scored_at = tables.DateTimeColumn(verbose_name="Scored", format="Y-m-d H:i")
+    scored_at = MomentColumn(verbose_name="Scored")
     call = tables.Column(accessor="call__reference", order_by=("call__reference",))
     client = tables.Column(
         accessor="client__code", verbose_name="Client", order_by=("client__code",)
@@ -110,7 +110,7 @@ class QualityAuditTable(PortalTable):
         sequence = fields
 
     def render_call(self, value, record):
-        return format_html('<a href="{}">{}</a>', record.call.get_absolute_url(), value)
+        return format_html('<a href="{}">{}</a>', record_url(self, record.call), value)
 
     def render_client(self, value):
         return value.upper()

@@ -27,4 +27,8 @@ class CoreConfig(AppConfig):
         )
         from config.celery import ensure_embedded_broker_folders
 
+        from .access import watch_organisation
+
+        watch_organisation()
+
         ensure_embedded_broker_folders()

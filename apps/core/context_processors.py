@@ -1,3 +1,4 @@
+from .access import role_names
 from .navigation import log_sections
 from .runs import engine_state
 
@@ -5,8 +6,8 @@ from .runs import engine_state
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_sections": []}
-    return {"nav_sections": log_sections(user)}
+        return {"nav_sections": [], "user_roles": []}
+    return {"nav_sections": log_sections(user), "user_roles": lambda: role_names(user)}
 
 
 def engine_warning(request) -> dict:

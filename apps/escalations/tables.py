@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, MomentColumn, PersonColumn, PortalTable
 
 from .models import Escalation
 
@@ -14,7 +14,7 @@ class EscalationTable(PortalTable):
     tier = tables.Column(verbose_name="Tier")
     assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
-    occurred_at = tables.DateTimeColumn(verbose_name="Escalated", format="Y-m-d H:i")
+    occurred_at = MomentColumn(verbose_name="Escalated")
     resolution_due = DueColumn()
 
     class Meta(PortalTable.Meta):

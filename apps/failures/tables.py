@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, MomentColumn, PersonColumn, PortalTable
 
 from .models import FailureReport
 
@@ -15,7 +15,7 @@ class FailureReportTable(PortalTable):
     follow_up_status = tables.Column(verbose_name="Follow-up")
     assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
-    occurred_at = tables.DateTimeColumn(verbose_name="Occurred", format="Y-m-d H:i")
+    occurred_at = MomentColumn(verbose_name="Occurred")
 
     resolution_due = DueColumn()
 

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.core.listing.tables import DueColumn, PersonColumn, PortalTable
+from apps.core.listing.tables import DueColumn, MomentColumn, PersonColumn, PortalTable
 
 from .models import Interruption
 
@@ -13,8 +13,8 @@ class InterruptionTable(PortalTable):
     services = tables.Column(accessor="pk", verbose_name="Services", orderable=False)
     assignee = PersonColumn(order_by=("assignee__username",))
     team = tables.Column(order_by=("team__name",))
-    occurred_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i")
-    ended_at = tables.DateTimeColumn(verbose_name="Ended", format="Y-m-d H:i")
+    occurred_at = MomentColumn(verbose_name="Started")
+    ended_at = MomentColumn(verbose_name="Ended")
 
     resolution_due = DueColumn()
 

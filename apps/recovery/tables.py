@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.listing.tables import DueColumn, PortalTable
+from apps.core.listing.tables import DueColumn, MomentColumn, PortalTable
 from apps.core.templatetags.portal import person
 
 from .models import RecoveryCase
@@ -17,7 +17,7 @@ class RecoveryCaseTable(PortalTable):
     # Counted for the page's rows in one query (selectors.attach_action_counts).
     action_count = tables.Column(verbose_name="Actions", orderable=False)
     outcome = tables.Column(verbose_name="Outcome", accessor="pk", orderable=False, empty_values=())
-    occurred_at = tables.DateTimeColumn(verbose_name="Occurred", format="Y-m-d H:i")
+    occurred_at = MomentColumn(verbose_name="Occurred")
 
     resolution_due = DueColumn()
 

@@ -20,3 +20,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tests run in transactions that a publisher thread could not see: publish in the committing
 # thread (the tests of the background publisher turn it back on, on committed data).
 OUTBOX_PUBLISH_IN_BACKGROUND = False
+# One cache per test process: test databases of parallel processes reuse the same ids.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "access": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "access"},
+}

@@ -16,6 +16,7 @@ from ..models import Client, Team
 from ..models.records import breached_condition
 from ..scoping import accessible_client_ids, sees_every_client
 from ..selectors import teams_for_clients, users_of_clients
+from .choices import RememberedChoicesMixin
 
 
 class UserChoiceFilter(filters.ModelChoiceFilter):
@@ -52,7 +53,7 @@ class DayToFilter(DayFromFilter):
         return qs.filter(**{f"{self.field_name}__lt": _start_of_day(value + timedelta(days=1))})
 
 
-class LogRecordFilterSet(filters.FilterSet):
+class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
     q = filters.CharFilter(
         method="filter_text",
         label="Search",

@@ -1,6 +1,9 @@
 """How a list's filter form reads when folded or closed: active count, chosen values."""
 
 from django import template
+from django.utils.http import urlencode
+
+from ..access import version_for
 
 register = template.Library()
 
@@ -36,3 +39,21 @@ def chosen_label(field) -> str:
     if len(labels) > NAMED_CHOICES:
         return f"{len(labels)} selected"
     return ", ".join(labels)
+
+
+# Query parameters that move through the rows without changing the filter form.
+_PAGING = frozenset({"after", "before", "_export"})
+
+
+@register.simple_tag(takes_context=True)
+def filter_form_key(context) -> str:
+    """What a list's filter form is drawn from: the list, the user (their clients, their
+    permissions), the organisation's version (the choices) and the filters chosen."""
+    request = context["request"]
+    chosen = sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in _PAGING
+        for value in values
+    )
+    return f"{request.path}|{request.user.pk}|{version_for(request.user)}|{urlencode(chosen)}"

@@ -1,6 +1,9 @@
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from ..choices import SEVERITY_COLOURS, Severity, Status
@@ -20,6 +23,7 @@ STATUS_COLOURS = {
 
 
 @register.simple_tag
+@lru_cache(maxsize=64)
 def severity_badge(value: str):
     if not value:
         return ""
@@ -33,6 +37,7 @@ def severity_badge(value: str):
 
 
 @register.simple_tag
+@lru_cache(maxsize=64)
 def status_badge(value: str):
     if not value:
         return ""
@@ -95,3 +100,9 @@ def history_value(text: str):
 def duration(value) -> str:
     """A timedelta as people say it: "5 h 52 min", "2 d 3 h", "45 min"; none: —."""
     return "—" if value is None else duration_text(value)
+
+
+@register.simple_tag(takes_context=True)
+def portal_table(context, table):
+    """A list's table, drawn in one pass (see apps/core/listing/table_html.py)."""
+    return mark_safe(table.as_html(context["request"]))

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ..forms import BulkActionForm
+from ..listing.choices import remember_choices
 from ..listing.exports import ExportColumn, csv_response, invalid_filters_response, xlsx_response
 from ..listing.measures import Measure, standard_measures
 from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
@@ -109,7 +110,9 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     def bulk_form(self):
         if not self.request.user.has_perm(model_permission(self.model, "bulk_update")):
             return None
-        return BulkActionForm(user=self.request.user)
+        form = BulkActionForm(user=self.request.user)
+        remember_choices(form, "bulk", self.request.user)
+        return form
 
     def with_export_annotations(self, queryset):
         """Columns of the export that are computed in the query (e.g. joined names)."""
