@@ -20,3 +20,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tests run in transactions that a publisher thread could not see: publish in the committing
 # thread (the tests of the background publisher turn it back on, on committed data).
 OUTBOX_PUBLISH_IN_BACKGROUND = False
+# Files of exports and imports: out of the way of a development server's (tests that look at
+# them point the storage at their own temporary directory).
+STORAGES["default"]["OPTIONS"] = {  # noqa: F405
+    "location": env.str("FILE_STORAGE_DIR", default=str(VAR_DIR / "test-files"))
+}

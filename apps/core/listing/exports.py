@@ -19,6 +19,9 @@ from django.utils import timezone
 
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+# Data rows per sheet: past it an export goes on in the next sheet.
+XLSX_SHEET_ROWS = XLSX_MAX_ROWS
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells a spreadsheet would run as a formula: prefixed so they stay text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -106,35 +109,66 @@ def csv_response(queryset: QuerySet, columns: list[ExportColumn], filename: str)
     return response
 
 
-def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
-    """Write the workbook row by row to a temporary file (flat memory), then stream it."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+def write_xlsx(
+    target,
+    queryset: QuerySet,
+    columns: list[ExportColumn],
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows to `target` (a binary file) as a workbook, row by row (flat memory).
+
+    Past XLSX_SHEET_ROWS data rows the export goes on in a new sheet (“Export 2”, …), each
+    with the header row. `on_rows(rows written so far)` is called every CHUNK_SIZE rows.
+    Returns the number of rows written.
+    """
     workbook = xlsxwriter.Workbook(
-        spool, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    sheet = workbook.add_worksheet("Export")
     bold = workbook.add_format({"bold": True})
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    sheet.write_row(0, 0, [column.header for column in columns], bold)
-    for line, row in enumerate(export_rows(queryset, columns), start=1):
-        if line > XLSX_MAX_ROWS:
-            break
+    headers = [column.header for column in columns]
+    sheets = 0
+    sheet, line, written = None, XLSX_SHEET_ROWS, 0
+    for row in export_rows(queryset, columns):
+        if line >= XLSX_SHEET_ROWS:
+            sheets += 1
+            sheet = workbook.add_worksheet("Export" if sheets == 1 else f"Export {sheets}")
+            sheet.write_row(0, 0, headers, bold)
+            write_string, write_number = sheet.write_string, sheet.write_number
+            write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
+            line = 0
+        line += 1
         for position, value in enumerate(row):
+            kind = type(value)
             if value is None:
                 continue
-            if isinstance(value, datetime):
-                sheet.write_datetime(line, position, value, when)
-            elif isinstance(value, bool):
-                sheet.write_boolean(line, position, value)
-            elif isinstance(value, int | float | Decimal):
-                sheet.write_number(line, position, float(value))
+            if kind is str:
+                write_string(line, position, neutralised(value))
+            elif kind is datetime:
+                write_datetime(line, position, value, when)
+            elif kind is bool:
+                write_boolean(line, position, value)
+            elif kind is int or kind is float or kind is Decimal:
+                write_number(line, position, float(value))
             else:
-                sheet.write_string(line, position, neutralised(str(value)))
+                write_string(line, position, neutralised(str(value)))
+        written += 1
+        if on_rows is not None and written % CHUNK_SIZE == 0:
+            on_rows(written)
+    if sheet is None:
+        workbook.add_worksheet("Export").write_row(0, 0, headers, bold)
     workbook.close()
+    return written
+
+
+def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
+    """Write the workbook to a temporary file (flat memory), then stream it."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    write_xlsx(spool, queryset, columns)
     spool.seek(0)
     return FileResponse(
         spool,
         as_attachment=True,
         filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )

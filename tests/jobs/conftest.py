@@ -1,0 +1,15 @@
+import pytest
+
+
+@pytest.fixture
+def storage(settings, tmp_path):
+    """The default storage in this test's own directory."""
+    location = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
