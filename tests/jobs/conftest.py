@@ -1,5 +1,7 @@
 import pytest
 
+from tests.calls.conftest import codes  # noqa: F401 - the code lists the import rows name
+
 
 @pytest.fixture
 def storage(settings, tmp_path):

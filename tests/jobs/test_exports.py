@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from apps.calls.models import Call
 from apps.core.listing import exports
+from apps.core.models import OutboxMessage
 from apps.interruptions.models import Interruption
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.running import job_run
 from apps.jobs.services import job_claim, jobs_sweep
-from apps.core.models import OutboxMessage
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_send_email
 from tests.background_jobs import queued_job
