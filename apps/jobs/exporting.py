@@ -5,8 +5,10 @@ requester, the query string), so the export holds exactly what the page would ha
 them, personal data masked as the page masks it.
 """
 
+import queue
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connections
@@ -55,26 +57,72 @@ def export_source(job: Job) -> ExportSource:
     return ExportSource(view.export_queryset(queryset), view.export_columns, f"{name}-{stamp}")
 
 
+def _copied_in_thread(queryset, columns, header: str) -> Iterator[bytes]:
+    """PostgreSQL's COPY holds its connection until the last row: run it in a thread of its
+    own (its own connection), so this one stays free for the job's progress and cancel."""
+    from apps.core.listing.copy_export import _copy_lines
+
+    chunks: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in _copy_lines(queryset, columns, header):
+                while not stop.is_set():
+                    try:
+                        chunks.put(chunk, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            chunks.put(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the reading side
+            chunks.put(error)
+        finally:
+            connections.close_all()
+
+    producer = threading.Thread(target=produce, name="export-copy", daemon=True)
+    producer.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        producer.join(timeout=30)
+
+
 def _csv_chunks(queryset, columns):
     from apps.core.listing import exports
 
-    if connections[queryset.db].vendor == "postgresql":
+    header = exports.csv_header(columns)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return exports._csv_lines(queryset, columns)
+    if connection.in_atomic_block:
+        # Rows this transaction wrote are not visible from another connection: COPY here,
+        # with the progress written when it is over.
         from apps.core.listing.copy_export import _copy_lines
 
-        return _copy_lines(queryset, columns, exports.csv_header(columns))
-    return exports._csv_lines(queryset, columns)
+        return _copy_lines(queryset, columns, header)
+    return _copied_in_thread(queryset, columns, header)
 
 
 def _write_csv(target, queryset, columns, on_rows: Callable[[int], None]) -> int:
     """Write the CSV; rows are counted by line ends (a cell's own line breaks count too,
     which only makes the progress run a little ahead; the total is set at the end)."""
     lines = 0
+    live = not connections[queryset.db].in_atomic_block or (
+        connections[queryset.db].vendor != "postgresql"
+    )
     for chunk in _csv_chunks(queryset, columns):
         data = chunk.encode() if isinstance(chunk, str) else chunk
         target.write(data)
         before = lines
         lines += data.count(b"\n")
-        if lines // CHUNK_SIZE != before // CHUNK_SIZE:
+        if live and lines // CHUNK_SIZE != before // CHUNK_SIZE:
             on_rows(max(lines - 1, 0))
     return max(lines - 1, 0)
 

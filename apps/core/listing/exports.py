@@ -9,13 +9,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-import xlsxwriter
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
+
+from .xlsx import XlsxWriter
 
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -34,24 +34,29 @@ class ExportColumn:
     render: Callable | None = None
 
 
-def _plain(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
-
-
 def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[list]:
-    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk."""
+    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk:
+    labels for choices, times in the current time zone without it (as spreadsheets want)."""
     paths = [column.path for column in columns]
+    zone = timezone.get_current_timezone()
+    plain_columns = not any(column.choices is not None or column.render for column in columns)
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-        row = []
-        for column, value in zip(columns, values, strict=True):
-            if column.choices is not None and value is not None:
-                value = column.choices.get(value, value)
-            if column.render is not None:
-                value = column.render(value)
-            row.append(_plain(value))
-        yield row
+        if not plain_columns:
+            values = [
+                _labelled(column, value) for column, value in zip(columns, values, strict=True)
+            ]
+        yield [
+            value.astimezone(zone).replace(tzinfo=None) if type(value) is datetime else value
+            for value in values
+        ]
+
+
+def _labelled(column: ExportColumn, value):
+    if column.choices is not None and value is not None:
+        value = column.choices.get(value, value)
+    if column.render is not None:
+        value = column.render(value)
+    return value
 
 
 def neutralised(text: str) -> str:
@@ -121,42 +126,21 @@ def write_xlsx(
     with the header row. `on_rows(rows written so far)` is called every CHUNK_SIZE rows.
     Returns the number of rows written.
     """
-    workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    bold = workbook.add_format({"bold": True})
-    when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    workbook = XlsxWriter(target)
     headers = [column.header for column in columns]
-    sheets = 0
-    sheet, line, written = None, XLSX_SHEET_ROWS, 0
+    sheets, line, written = 0, XLSX_SHEET_ROWS, 0
     for row in export_rows(queryset, columns):
         if line >= XLSX_SHEET_ROWS:
             sheets += 1
-            sheet = workbook.add_worksheet("Export" if sheets == 1 else f"Export {sheets}")
-            sheet.write_row(0, 0, headers, bold)
-            write_string, write_number = sheet.write_string, sheet.write_number
-            write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
+            workbook.add_sheet("Export" if sheets == 1 else f"Export {sheets}", headers)
             line = 0
         line += 1
-        for position, value in enumerate(row):
-            kind = type(value)
-            if value is None:
-                continue
-            if kind is str:
-                write_string(line, position, neutralised(value))
-            elif kind is datetime:
-                write_datetime(line, position, value, when)
-            elif kind is bool:
-                write_boolean(line, position, value)
-            elif kind is int or kind is float or kind is Decimal:
-                write_number(line, position, float(value))
-            else:
-                write_string(line, position, neutralised(str(value)))
+        workbook.write_row([neutralised(value) if type(value) is str else value for value in row])
         written += 1
         if on_rows is not None and written % CHUNK_SIZE == 0:
             on_rows(written)
-    if sheet is None:
-        workbook.add_worksheet("Export").write_row(0, 0, headers, bold)
+    if not sheets:
+        workbook.add_sheet("Export", headers)
     workbook.close()
     return written
 
