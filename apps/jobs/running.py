@@ -36,7 +36,9 @@ def job_run(job_id: int) -> str:
         progress.fail(str(refusal))
         return "failed"
     except SoftTimeLimitExceeded:
-        progress.fail("it took longer than a job may run; export fewer rows at a time")
+        progress.fail(
+            "it ran longer than a job may; export fewer rows, or import a smaller file, at a time"
+        )
         return "failed"
     except Exception as error:  # noqa: BLE001 - the requester is told; the log has the trace
         logger.exception("Job %s failed", job_id)

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -157,6 +157,13 @@ class Progress:
         self.job_id, self.attempt = job.pk, job.attempt
         self.done, self.total = 0, None
         self._written_at = 0.0
+        self._depth = len(connection.atomic_blocks)
+
+    def _inside_work_transaction(self) -> bool:
+        """Inside a transaction the work opened (an import writing its rows): a progress
+        write there would lock the job's row until the end, holding up a cancel, and would
+        be seen by no one before the commit anyway."""
+        return len(connection.atomic_blocks) > self._depth
 
     def _own(self):
         return Job.objects.filter(pk=self.job_id, attempt=self.attempt, status=JobStatus.RUNNING)
@@ -167,6 +174,8 @@ class Progress:
             self.total = total
         now = time.monotonic()
         if not force and now - self._written_at < PROGRESS_EVERY:
+            return
+        if self._inside_work_transaction():
             return
         self._written_at = now
         total = None if self.total is None else max(self.total, done)
