@@ -31,6 +31,7 @@ urlpatterns = [
     path("calls/", include("apps.calls.urls")),
     path("recovery/", include("apps.recovery.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("jobs/", include("apps.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

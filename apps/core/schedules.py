@@ -118,6 +118,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         why="Retention is counted in months: a nightly pass anonymises what passed its limit "
         "the day before, at the quietest hour.",
     ),
+    Schedule(
+        name="Export and import jobs",
+        task="apps.jobs.tasks.sweep_jobs",
+        every=timedelta(minutes=5),
+        why="Expired export files are deleted within minutes of their 24 hours, and a job "
+        "whose worker died is started again (or failed) soon after it is seen stalled; "
+        "both are indexed reads of a small table.",
+    ),
 )
 
 

@@ -12,9 +12,11 @@ from apps.core.scoping import scope_to_user
 
 class NotificationQuerySet(models.QuerySet):
     def for_recipient(self, user) -> "NotificationQuerySet":
-        """`user`'s own notifications about the clients they work for now: one about a
-        client they have since left tells of records they may no longer read."""
-        return scope_to_user(self.filter(recipient=user), user)
+        """`user`'s own notifications about the clients they work for now (one about a
+        client they have since left tells of records they may no longer read), and those
+        about their own work that belongs to no client (an export or an import)."""
+        own = self.filter(recipient=user)
+        return scope_to_user(own, user) | own.filter(client__isnull=True)
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
@@ -28,7 +30,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    # Empty for news of the person's own work (an export, an import), of no one client.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     event_key = models.CharField(max_length=120)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()

@@ -102,6 +102,54 @@ def notify(
     return created
 
 
+def notify_person(
+    *,
+    event_key: str,
+    recipient,
+    subject: str,
+    body: str,
+    url: str,
+    reference: str,
+    about,
+    email: bool = True,
+) -> Notification | None:
+    """Tell one person about their own work (`about`: an export, an import), of no client.
+
+    Once per `event_key`, like `notify`: a retried caller creates nothing more. `url` is a
+    path in the portal; the e-mail carries it as a full link. Returns the notification this
+    call created, or None.
+    """
+    if not recipient.is_active:
+        return None
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=recipient,
+                    client=None,
+                    event_key=event_key,
+                    content_type=ContentType.objects.get_for_model(about),
+                    object_id=about.pk,
+                    reference=reference,
+                    url=url,
+                    subject=subject[:SUBJECT_LENGTH],
+                    body=body,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        notification = Notification.objects.filter(
+            recipient=recipient, event_key=event_key, created_at=created[0].created_at
+        ).first()
+        if notification is None:
+            return None  # told already
+        if email and recipient.email:
+            from .tasks import send_notification_email
+
+            enqueue_on_commit(send_notification_email, notification.pk)
+    return notification
+
+
 def notification_send_email(notification_id: int) -> bool:
     """E-mail one notification to its recipient, at most once; True if it was sent now.
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.failures",
     "apps.calls",
     "apps.recovery",
+    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +139,16 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Exports and uploaded imports live in the default storage, shared by every web and worker
+# machine: a directory (mount the same one everywhere), or any Django storage backend.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={})
+        or {"location": env.str("FILE_STORAGE_DIR", default=str(VAR_DIR / "files"))},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -279,3 +288,17 @@ OUTBOX_PUBLISH_IN_BACKGROUND = env.bool("OUTBOX_PUBLISH_IN_BACKGROUND", default=
 # Figures of a list filtered by what the summaries do not keep (search, assignee, service…)
 # are computed live in a second request; past this many seconds they show as "…".
 LIVE_FIGURES_BUDGET = env.float("LIVE_FIGURES_BUDGET", default=1.0)
+
+# --- Background jobs (exports, imports) ----------------------------------------------------
+# A CSV export of more rows than this is built by a worker, with a progress page; XLSX always.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
+# A finished export or import report can be downloaded this long, then its file is deleted.
+JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
+# A running job whose worker has written no progress for this long is taken as dead: it is
+# queued again (up to JOB_MAX_ATTEMPTS runs in all), then failed.
+JOB_STALLED_MINUTES = env.int("JOB_STALLED_MINUTES", default=10)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# One job may run this long (seconds) before the worker stops it.
+JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=3 * 3600)
+# "Check only" of a file up to this size is answered in the request; larger, by a worker.
+CALL_IMPORT_INLINE_CHECK_BYTES = env.int("CALL_IMPORT_INLINE_CHECK_BYTES", default=1024 * 1024)

@@ -25,3 +25,8 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "access": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "access"},
 }
+# Files of exports and imports: out of the way of a development server's (tests that look at
+# them point the storage at their own temporary directory).
+STORAGES["default"]["OPTIONS"] = {  # noqa: F405
+    "location": env.str("FILE_STORAGE_DIR", default=str(VAR_DIR / "test-files"))
+}

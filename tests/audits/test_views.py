@@ -13,6 +13,7 @@ from apps.audits.models import AuditFinding, FindingKind
 from apps.audits.services import finding_file
 from apps.core import roles
 from apps.core.choices import Severity
+from tests.background_jobs import exported
 from tests.factories import InterruptionFactory, TeamMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_auditor_exports_csv_and_xlsx_of_their_clients(world, client, findings):
     assert findings["a_stale"].record_reference in text
     assert findings["b_stale"].record_reference not in text
     assert "Stale record" in text
-    response = client.get(f"{URL}?kind=stale&_export=xlsx")
+    response = exported(client, f"{URL}?kind=stale&_export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     references = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert references == [findings["a_stale"].record_reference]

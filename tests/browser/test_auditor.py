@@ -1,4 +1,5 @@
-"""An auditor filters a list, exports exactly what the screen shows, and reads the history."""
+"""An auditor filters a list, exports exactly what the screen shows (the workbook through its
+background job's page), and reads the history."""
 
 import csv
 import io
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from apps.core.choices import Severity, Status
 from apps.core.services.records import record_change_status
 from apps.interruptions.services import interruption_update
+from apps.jobs.models import Job
+from apps.jobs.running import job_run
 from tests.factories import InterruptionFactory
 
 pytestmark = pytest.mark.browser
@@ -67,11 +70,17 @@ def test_auditor_exports_the_filtered_rows_and_reads_the_history(portal, live_wo
     exported_csv = download(portal, "Export CSV")
     assert exported_csv.suggested_filename.endswith(".csv")
     assert sorted(csv_references(exported_csv)) == sorted(on_screen)
-    exported_xlsx = download(portal, "Export XLSX")
+    # A workbook is built in the background: its page follows the job, then offers the file.
+    portal.click_and_load(page.get_by_role("link", name="Export XLSX"))
+    expect(page.get_by_role("heading", name="Interruptions, XLSX")).to_be_visible()
+    job_run(Job.objects.get(requester=world.auditor).pk)
+    expect(page.get_by_role("link", name=re.compile("^Download"))).to_be_visible(timeout=10_000)
+    exported_xlsx = download(portal, re.compile("^Download"))
     assert exported_xlsx.suggested_filename.endswith(".xlsx")
     assert sorted(xlsx_references(exported_xlsx)) == sorted(on_screen)
     portal.check()
 
+    portal.goto("/interruptions/?severity=SEV1")
     portal.click_and_load(page.get_by_role("link", name=watched.reference, exact=True))
     history = page.locator("table", has=page.get_by_role("columnheader", name="Change"))
     rows = history.locator("tbody tr")

@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from apps.core.listing.exports import FORMULA_TRIGGERS, neutralised
+from tests.background_jobs import exported
 from tests.factories_calls import CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def test_call_exports_in_xlsx_neutralise_customer_names(world, client):
     CallFactory(client=world.client_a, title="-2+3", customer_name="@x")
     client.force_login(world.lead)
 
-    response = client.get("/calls/?_export=xlsx")
+    response = exported(client, "/calls/?_export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = {cell.value for row in sheet.iter_rows(min_row=2) for cell in row}
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.core.choices import Status, Tier
 from apps.escalations.models import Escalation
+from tests.background_jobs import exported
 from tests.factories_escalations import EscalationCategoryFactory, EscalationFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_csv_cells(world, client, rows):
 def test_xlsx_export_equals_the_filtered_list(world, client, rows):
     client.force_login(world.auditor)
 
-    response = client.get("/escalations/?overdue=true&_export=xlsx")
+    response = exported(client, "/escalations/?overdue=true&_export=xlsx")
 
     data = b"".join(response.streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.core.choices import Status
 from apps.failures.models import FailureCategory, FailureReport
+from tests.background_jobs import exported
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,7 @@ def expected(**filters) -> list[str]:
 def test_export_is_the_filtered_list(world, client, rows, query, filters, fmt):
     client.force_login(world.auditor)
 
-    response = client.get(f"/failures/?{query}&_export={fmt}")
+    response = exported(client, f"/failures/?{query}&_export={fmt}")
 
     table = csv_table(response) if fmt == "csv" else xlsx_table(response)
     assert [line[0] for line in table[1:]] == expected(client=world.client_a, **filters)
@@ -190,7 +191,7 @@ def test_export_columns_carry_action_counts_and_category_fields(world, client, r
 def test_xlsx_counts_are_numbers(world, client, rows):
     client.force_login(world.lead)
 
-    header, *lines = xlsx_table(client.get("/failures/?category=technical&_export=xlsx"))
+    header, *lines = xlsx_table(exported(client, "/failures/?category=technical&_export=xlsx"))
 
     tech = dict(zip(header, lines[0], strict=True))
     assert (tech["Actions"], tech["Actions open"], tech["Actions overdue"]) == (3, 1, 1)

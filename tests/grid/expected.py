@@ -59,6 +59,12 @@ _log_rules = [
         POST="login                   405     405     405   405     405",
     ),
     Rule(
+        "{log}:list?_export=xlsx",
+        GET="login                    403     403     302   302     302",
+        POST="login                   405     405     405   405     405",
+        why="a workbook is built in the background: on to the job's progress page",
+    ),
+    Rule(
         "{log}:list?_export=*",
         GET="login                    403     403     200   200     200",
         POST="login                   405     405     405   405     405",
@@ -141,6 +147,12 @@ RULES = [
         why="another client in the query is not a choice: the form says so, nothing shown",
     ),
     Rule(
+        "audits:list?_export=xlsx",
+        GET="login                    403     403     302   302     302",
+        POST="login                   403     403     405   405     405",
+        why="a workbook is built in the background: on to the job's progress page",
+    ),
+    Rule(
         "audits:list*",
         GET="login                    403     403     200   200     200",
         POST="login                   403     403     405   405     405",
@@ -187,6 +199,35 @@ RULES = [
         "notifications:read_all",
         GET="login                    405     405     405   405     405",
         POST="login                   302     302     302   302     302",
+    ),
+    Rule(
+        "jobs:list",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="one's own exports and imports",
+    ),
+    Rule(
+        "jobs:detail",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="only one's own jobs: anyone else's is 404",
+    ),
+    Rule(
+        "jobs:progress",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+    ),
+    Rule(
+        "jobs:download",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="the file, to its requester only, until it expires",
+    ),
+    Rule(
+        "jobs:*",
+        GET="login                    405     405     405   405     405",
+        POST="login                   302     302     302   302     302",
+        why="cancel and start again: back to a job's page",
     ),
 ]
 

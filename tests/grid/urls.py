@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.audits.models import AuditFinding
 from apps.core.followups import follow_up_for
 from apps.core.roles import log_models
+from apps.jobs.models import Job
 from apps.notifications.models import Notification
 
 from .world import REACHES, ROLES, GridWorld
@@ -118,7 +119,7 @@ def _origin_urls(key: str, path: str, world: GridWorld) -> list[Url]:
 
 def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
     """The addresses of one pattern: one per client for a client's row, one per person for
-    a notification, one for a pattern without arguments."""
+    a notification or a job, one for a pattern without arguments."""
     key, route = pattern.key, pattern.route
     if "<str:reference>" in route:
         model = _log_model(key)
@@ -147,6 +148,16 @@ def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
                 key,
                 f"{role}'s",
                 _fill(pattern, {"pk": Notification.objects.get(recipient=user).pk}),
+                frozenset({role}),
+            )
+            for role, user in world.users.items()
+        ]
+    if key.startswith("jobs:") and "<int:pk>" in route:
+        return [
+            Url(
+                key,
+                f"{role}'s",
+                _fill(pattern, {"pk": Job.objects.get(requester=user).pk}),
                 frozenset({role}),
             )
             for role, user in world.users.items()

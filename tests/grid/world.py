@@ -1,5 +1,5 @@
 """The world every cell of the grid is requested in: two clients, a user per role, and one
-row of every kind the URL patterns take (records, child rows, findings, notifications,
+row of every kind the URL patterns take (records, child rows, findings, notifications, jobs,
 calendars, policies, matrices, admin-only rows), seeded once per module."""
 
 from dataclasses import dataclass, field
@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -23,6 +25,7 @@ from apps.core.choices import Severity, Tier
 from apps.core.models import OutboxMessage, TaskRun
 from apps.core.runs import ESCALATION_SWEEP
 from apps.escalations.models import EscalationMatrix, MatrixStep
+from apps.jobs.models import Job, JobKind, JobStatus
 from tests.factories import (
     AlertDeliveryFactory,
     ClientAssignmentFactory,
@@ -117,6 +120,26 @@ def _admin_only_rows() -> None:
     )
 
 
+def _finished_export(user, role: str) -> Job:
+    now = timezone.now()
+    name = f"jobs/grid/{role}.csv"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return Job.objects.create(
+        kind=JobKind.EXPORT,
+        requester=user,
+        title=f"Interruptions, CSV ({role})",
+        parameters={"list": "interruptions:list", "query": "", "format": "csv"},
+        status=JobStatus.DONE,
+        rows_done=0,
+        rows_total=0,
+        finished_at=now,
+        expires_at=now + timedelta(hours=24),
+        result=default_storage.save(name, ContentFile(b"Reference\r\n")),
+        download_name="interruptions.csv",
+    )
+
+
 def build_world() -> GridWorld:
     """The two clients of tests/conftest.py's `world`, with a row of every kind per client."""
     client_a = ClientFactory(name="Acme Retail", code="acme")
@@ -156,6 +179,9 @@ def build_world() -> GridWorld:
         side = "b" if role == "agent_b" else "a"
         record = world.records[(InterruptionFactory._meta.model, side)]
         NotificationFactory(record=record, recipient=user, subject=f"{MARKS[side]} news")
+    # Everyone has one export of their own, done and downloadable.
+    for role, user in users.items():
+        _finished_export(user, role)
     _admin_only_rows()
     # A healthy portal: the escalation sweep ran a minute ago.
     moment = timezone.now() - timedelta(minutes=1)

@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 from apps.core import roles
 from apps.core.choices import Status
 from apps.interruptions.models import Interruption
+from tests.background_jobs import exported
 from tests.factories import InterruptionFactory, TeamMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_csv_keeps_formula_like_titles_as_text(world, client):
 def test_xlsx_holds_exactly_the_filtered_rows(world, client, rows):
     client.force_login(world.auditor)
 
-    response = client.get("/interruptions/?severity=SEV1&_export=xlsx")
+    response = exported(client, "/interruptions/?severity=SEV1&_export=xlsx")
 
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,7 +194,7 @@ def test_xlsx_neutralises_formula_like_titles_as_the_csv_does(world, client):
     for title in FORMULAS:
         InterruptionFactory(client=world.client_a, title=title)
     client.force_login(world.auditor)
-    response = client.get("/interruptions/?_export=xlsx")
+    response = exported(client, "/interruptions/?_export=xlsx")
     data = b"".join(response.streaming_content)
 
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
@@ -310,8 +311,10 @@ def test_outsider_exports_never_hold_another_clients_records(
     client.force_login(lead_b)
     read = csv_rows if export_format == "csv" else xlsx_rows
 
-    everything = read(client.get(f"/interruptions/?_export={export_format}"))
-    searched = read(client.get(f"/interruptions/?q={rows['a1'].reference}&_export={export_format}"))
+    everything = read(exported(client, f"/interruptions/?_export={export_format}"))
+    searched = read(
+        exported(client, f"/interruptions/?q={rows['a1'].reference}&_export={export_format}")
+    )
 
     assert [line[0] for line in everything[1:]] == expected_references(client=world.client_b)
     assert {line[1] for line in everything[1:]} == {"globex"}

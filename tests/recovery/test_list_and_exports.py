@@ -17,6 +17,7 @@ from apps.core.listing.exports import _csv_lines, csv_header
 from apps.core.services.links import record_link
 from apps.recovery.exports import EXPORT_COLUMNS, with_export_annotations
 from apps.recovery.models import RecoveryCase
+from tests.background_jobs import exported
 from tests.factories import InterruptionFactory
 from tests.factories_recovery import (
     RecoveryActionFactory,
@@ -225,7 +226,7 @@ def test_copy_export_equals_the_row_writer(rows):
 def test_xlsx_export_equals_the_filtered_list(world, client, rows):
     client.force_login(world.auditor)
 
-    response = client.get("/recovery/?confirmed=true&_export=xlsx")
+    response = exported(client, "/recovery/?confirmed=true&_export=xlsx")
 
     data = b"".join(response.streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -52,6 +52,19 @@ class FileProblem(Exception):
     """The file as a whole cannot be read as the expected CSV."""
 
 
+class Cancelled(Exception):
+    """The caller asked the import to stop: nothing of the file is written."""
+
+
+def _line_count(source: BinaryIO) -> int:
+    """Lines in the file, less the header: the rows to expect (a cell's own line breaks
+    count too, so the progress may end short of it)."""
+    source.seek(0)
+    count = sum(block.count(b"\n") for block in iter(lambda: source.read(1 << 20), b""))
+    source.seek(0)
+    return max(count - 1, 0)
+
+
 @dataclass
 class ImportReport:
     filename: str
@@ -178,6 +191,7 @@ def _scan(
     lookups: Lookups,
     report: ImportReport,
     on_batch: Callable[[list[tuple[int, dict]]], None],
+    on_flush: Callable[[], None] = lambda: None,
 ) -> None:
     """Parse and check every row; hand each batch of new, valid calls to `on_batch`."""
     seen: dict[tuple[int, str], int] = {}
@@ -197,6 +211,7 @@ def _scan(
         if new:
             on_batch(new)
         batch.clear()
+        on_flush()
 
     for line, values in _read(source, report):
         report.rows += 1
@@ -305,9 +320,10 @@ def _spooled(spool) -> Iterator[list[tuple[int, dict]]]:
             return
 
 
-def _write_spooled(spool, report: ImportReport, write) -> None:
+def _write_spooled(spool, report: ImportReport, write, on_batch=lambda: None) -> None:
     """Write the checked batches; calls someone logged since the check are skipped."""
     for batch in _spooled(spool):
+        on_batch()
         existing = _existing(batch)
         fresh = []
         for line, row in batch:
@@ -321,7 +337,13 @@ def _write_spooled(spool, report: ImportReport, write) -> None:
 
 
 def import_calls(
-    source: BinaryIO, *, actor, filename: str = "upload.csv", mode: str = ImportMode.ALL_OR_NOTHING
+    source: BinaryIO,
+    *,
+    actor,
+    filename: str = "upload.csv",
+    mode: str = ImportMode.ALL_OR_NOTHING,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Check, and unless `mode` says otherwise import, a CSV of calls for `actor`'s clients.
 
@@ -329,6 +351,10 @@ def import_calls(
     clients `actor` does not work for are refused like any other invalid row. The checked
     rows wait in a temporary file, a batch at a time, so the file is parsed only once and
     never held in memory.
+
+    `on_progress(rows done, rows total)` is called after each batch (rows are counted once
+    when checked and once more when written); `should_cancel()` is asked as often, and
+    when it answers True the import stops, writing nothing.
     """
     started = time.monotonic()
     report = ImportReport(filename=filename, mode=mode)
@@ -341,8 +367,23 @@ def import_calls(
             if mode != ImportMode.CHECK:
                 pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
 
+        lines = _line_count(source) if on_progress else 0
+        total = lines if mode == ImportMode.CHECK else 2 * lines
+
+        def reached(done: int) -> None:
+            if should_cancel and should_cancel():
+                raise Cancelled
+            if on_progress:
+                on_progress(min(done, total), total)
+
+        def checked():
+            reached(report.rows)
+
+        def writing():
+            reached(lines + report.created)
+
         try:
-            _scan(source, lookups, report, keep)
+            _scan(source, lookups, report, keep, checked)
             if mode == ImportMode.CHECK or report.failed or report.valid == 0:
                 return report
             numbers = _Numbers(timezone.now().year, report.valid)
@@ -354,9 +395,12 @@ def import_calls(
                     .filter(pk__in=clients)
                     .order_by("pk")
                 )
-                _write_spooled(spool, report, _writer(actor, report, numbers))
+                _write_spooled(spool, report, _writer(actor, report, numbers), writing)
             # The planner should know the table grew before the next list or import.
             refresh_statistics(Call)
+        except Cancelled:
+            report.file_error = "The import was cancelled."
+            report.created = 0
         except FileProblem as problem:
             report.file_error = str(problem)
             report.created = 0

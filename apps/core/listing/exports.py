@@ -9,16 +9,19 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-import xlsxwriter
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from .xlsx import XlsxWriter
+
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+# Data rows per sheet: past it an export goes on in the next sheet.
+XLSX_SHEET_ROWS = XLSX_MAX_ROWS
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells a spreadsheet would run as a formula: prefixed so they stay text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,24 +34,29 @@ class ExportColumn:
     render: Callable | None = None
 
 
-def _plain(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
-
-
 def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[list]:
-    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk."""
+    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk:
+    labels for choices, times in the current time zone without it (as spreadsheets want)."""
     paths = [column.path for column in columns]
+    zone = timezone.get_current_timezone()
+    plain_columns = not any(column.choices is not None or column.render for column in columns)
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-        row = []
-        for column, value in zip(columns, values, strict=True):
-            if column.choices is not None and value is not None:
-                value = column.choices.get(value, value)
-            if column.render is not None:
-                value = column.render(value)
-            row.append(_plain(value))
-        yield row
+        if not plain_columns:
+            values = [
+                _labelled(column, value) for column, value in zip(columns, values, strict=True)
+            ]
+        yield [
+            value.astimezone(zone).replace(tzinfo=None) if type(value) is datetime else value
+            for value in values
+        ]
+
+
+def _labelled(column: ExportColumn, value):
+    if column.choices is not None and value is not None:
+        value = column.choices.get(value, value)
+    if column.render is not None:
+        value = column.render(value)
+    return value
 
 
 def neutralised(text: str) -> str:
@@ -106,35 +114,45 @@ def csv_response(queryset: QuerySet, columns: list[ExportColumn], filename: str)
     return response
 
 
-def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
-    """Write the workbook row by row to a temporary file (flat memory), then stream it."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workbook = xlsxwriter.Workbook(
-        spool, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    sheet = workbook.add_worksheet("Export")
-    bold = workbook.add_format({"bold": True})
-    when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    sheet.write_row(0, 0, [column.header for column in columns], bold)
-    for line, row in enumerate(export_rows(queryset, columns), start=1):
-        if line > XLSX_MAX_ROWS:
-            break
-        for position, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, datetime):
-                sheet.write_datetime(line, position, value, when)
-            elif isinstance(value, bool):
-                sheet.write_boolean(line, position, value)
-            elif isinstance(value, int | float | Decimal):
-                sheet.write_number(line, position, float(value))
-            else:
-                sheet.write_string(line, position, neutralised(str(value)))
+def write_xlsx(
+    target,
+    queryset: QuerySet,
+    columns: list[ExportColumn],
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows to `target` (a binary file) as a workbook, row by row (flat memory).
+
+    Past XLSX_SHEET_ROWS data rows the export goes on in a new sheet (“Export 2”, …), each
+    with the header row. `on_rows(rows written so far)` is called every CHUNK_SIZE rows.
+    Returns the number of rows written.
+    """
+    workbook = XlsxWriter(target)
+    headers = [column.header for column in columns]
+    sheets, line, written = 0, XLSX_SHEET_ROWS, 0
+    for row in export_rows(queryset, columns):
+        if line >= XLSX_SHEET_ROWS:
+            sheets += 1
+            workbook.add_sheet("Export" if sheets == 1 else f"Export {sheets}", headers)
+            line = 0
+        line += 1
+        workbook.write_row([neutralised(value) if type(value) is str else value for value in row])
+        written += 1
+        if on_rows is not None and written % CHUNK_SIZE == 0:
+            on_rows(written)
+    if not sheets:
+        workbook.add_sheet("Export", headers)
     workbook.close()
+    return written
+
+
+def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
+    """Write the workbook to a temporary file (flat memory), then stream it."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    write_xlsx(spool, queryset, columns)
     spool.seek(0)
     return FileResponse(
         spool,
         as_attachment=True,
         filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )

@@ -1,15 +1,18 @@
 """The one list view of every log: filters, sorted table, keyset pages, bulk actions, export."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
+
+from apps.jobs.services import job_start_export
 
 from ..forms import BulkActionForm
 from ..listing.choices import remember_choices
@@ -125,10 +128,29 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             return HttpResponseBadRequest("Export as csv or xlsx.")
         if self.filterset.is_bound and not self.filterset.is_valid():
             return invalid_filters_response(self.filterset)
-        ordered = self.with_export_annotations(queryset).order_by(*self.model._meta.ordering)
+        if export_format == "xlsx" or capped_count(queryset, settings.EXPORT_BACKGROUND_ROWS)[1]:
+            return redirect(self.export_in_background(export_format))
+        ordered = self.export_queryset(queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.model._meta.verbose_name_plural.replace(' ', '-')}-{stamp}"
         return EXPORT_FORMATS[export_format](ordered, self.export_columns, filename)
+
+    def export_queryset(self, queryset):
+        """The rows an export writes, in order (here and in the background export job)."""
+        return self.with_export_annotations(queryset).order_by(*self.model._meta.ordering)
+
+    def export_in_background(self, export_format: str):
+        """Queue the export as a job of the requester's; its progress page."""
+        query = self.request.GET.copy()
+        query.pop("_export", None)
+        return job_start_export(
+            requester=self.request.user,
+            list_name=self.request.resolver_match.view_name,
+            query=query.urlencode(),
+            export_format=export_format,
+            title=f"{str(self.model._meta.verbose_name_plural).capitalize()}, "
+            f"{export_format.upper()}",
+        )
 
 
 class BulkActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
