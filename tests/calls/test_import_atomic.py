@@ -4,6 +4,7 @@ twice adds nothing, and progress is told batch by batch."""
 import io
 
 import pytest
+from django.core.management import call_command
 
 from apps.calls.importing import ImportMode, import_calls, runner
 from apps.calls.importing.reading import count_lines
@@ -181,3 +182,14 @@ def test_a_line_break_split_between_two_reads_counts_once(monkeypatch):
 
     assert count_lines(io.BytesIO(b"ab\r\ncd\r\nef\r\n")) == 2
     assert count_lines(io.BytesIO(b"a\r\nb\r\nc")) == 2
+
+
+def test_the_command_prints_progress_when_asked(world, codes, batches_of_two, tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_bytes(csv_bytes(ROWS[:3]))
+    out = io.StringIO()
+
+    call_command("import_calls", str(path), "--actor", "lead", "--progress", stdout=out)
+
+    assert out.getvalue().splitlines()[:3] == ["2 of 3 rows", "3 of 3 rows", "3 of 3 rows"]
+    assert "3 calls created" in out.getvalue()
