@@ -61,7 +61,7 @@ class CallWriter:
         self.source = f"Imported from {filename}"
         self.references = references
         self.calls = BulkTable(Call)
-        self.versions = BulkTable(Call.history.model)
+        self.versions = BulkTable(Call.history.model, with_pk=False)  # numbered by the table
         self.timeline = BulkTable(TimelineEntry, with_pk=False)
         self.content_type_id = ContentType.objects.get_for_model(Call).pk
         self.written = 0
@@ -79,17 +79,15 @@ class CallWriter:
         for row, pk, reference in zip(rows, ids, references, strict=True):
             row.update(id=pk, reference=reference, created_at=now, updated_at=now, version=1)
         self.calls.insert(rows)
-        history_ids = self.versions.reserve_ids(len(rows))
         self.versions.insert(
             row
             | {
-                "history_id": history_id,
                 "history_date": now,
                 "history_type": "+",
                 "history_user_id": self.actor_id,
                 "history_change_reason": f"{self.source}, line {line}",
             }
-            for (line, row), history_id in zip(batch, history_ids, strict=True)
+            for line, row in batch
         )
         self.timeline.insert(
             {
