@@ -5,7 +5,7 @@ the first row, into dictionaries; checking a row asks the database nothing.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.core.choices import Severity, Status
-from apps.core.dates import is_plausible, range_message
+from apps.core.dates import earliest_date, latest_date, range_message
 from apps.core.input_rules import control_character_problem
 from apps.core.models import Client, ClientAssignment, CodeListEntry, TeamMembership
 from apps.core.scoping import accessible_client_ids, sees_every_client
@@ -46,6 +46,11 @@ LIMITS = {
     for name in ("external_call_id", *TEXT_FIELDS)
     if Call._meta.get_field(name).max_length
 }
+# The column's own bounds (what the database can store), checked only beyond a plain int4.
+SECONDS_VALIDATORS = {
+    name: tuple(Call._meta.get_field(name).validators) for name in ("wait_seconds", "talk_seconds")
+}
+INT4_MAX = 2_147_483_647
 
 
 class RowError(ValueError):
@@ -62,6 +67,13 @@ class Lookups:
     agents: dict[str, tuple[object, frozenset[int]]]  # username → (user, their client ids)
     actor: object
     now: datetime = field(default_factory=timezone.now)
+    # The portal's range of plausible moments (apps.core.dates), worked out once per import.
+    earliest: datetime = field(
+        default_factory=lambda: datetime.combine(earliest_date(), time.min, tzinfo=UTC)
+    )
+    latest: datetime = field(
+        default_factory=lambda: datetime.combine(latest_date(), time.max, tzinfo=UTC)
+    )
 
     @classmethod
     def for_user(cls, actor) -> "Lookups":
@@ -126,7 +138,7 @@ def _choice(value: str, choices: tuple[str, ...], label: str, required: bool) ->
     return value
 
 
-def _when(value: str, zone: ZoneInfo, label: str) -> datetime | None:
+def _when(value: str, zone: ZoneInfo, label: str, lookups: Lookups) -> datetime | None:
     value = value.strip()
     if not value:
         return None
@@ -138,7 +150,8 @@ def _when(value: str, zone: ZoneInfo, label: str) -> datetime | None:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    if not is_plausible(parsed):
+    # Aware datetimes of any offsets compare exactly (apps.core.dates.is_plausible).
+    if not lookups.earliest <= parsed <= lookups.latest:
         raise RowError(f"{label} “{value}”: {range_message()}")
     return parsed
 
@@ -153,11 +166,14 @@ def _seconds(value: str, label: str) -> int | None:
         raise RowError(f"{label} “{value}” is not a whole number of seconds") from None
     if number < 0:
         raise RowError(f"{label} cannot be negative")
-    try:
-        # The column's own bounds: what the database can store.
-        Call._meta.get_field(label).run_validators(number)
-    except ValidationError as error:
-        raise RowError(f"{label} “{value}” is out of range: {' '.join(error.messages)}") from None
+    if number > INT4_MAX:
+        try:
+            for validate in SECONDS_VALIDATORS[label]:
+                validate(number)
+        except ValidationError as error:
+            raise RowError(
+                f"{label} “{value}” is out of range: {' '.join(error.messages)}"
+            ) from None
     return number
 
 
@@ -183,7 +199,9 @@ def parse_row(values: dict[str, str], lookups: Lookups) -> dict:
     The row is held to the same rules as a call saved through the form: the model's own
     `problems()` and `closing_problems()`, applied to the row's values.
     """
-    unreadable = [
+    # One search over the whole row (line breaks are allowed text); only a row that has a
+    # control character is searched cell by cell, to name them.
+    unreadable = control_character_problem("\n".join(values.values())) and [
         f"{name} {problem}"
         for name, text in values.items()
         if (problem := control_character_problem(text))
@@ -217,11 +235,11 @@ def parse_row(values: dict[str, str], lookups: Lookups) -> dict:
     severity = values.get("severity", "").strip().upper() or DEFAULT_SEVERITY
     if severity not in SEVERITIES:
         reasons.append(f"severity “{severity}” is not one of {', '.join(SEVERITIES)}")
-    started = attempt(_when, values.get("started_at", ""), zone, "started_at")
+    started = attempt(_when, values.get("started_at", ""), zone, "started_at", lookups)
     if started is None and not any(reason.startswith("started_at") for reason in reasons):
         reasons.append("started_at is missing")
     row = {
-        name: attempt(_when, values.get(name, ""), zone, name)
+        name: attempt(_when, values.get(name, ""), zone, name, lookups)
         for name in ("answered_at", "ended_at", "follow_up_due")
     }
     for name in ("wait_seconds", "talk_seconds"):

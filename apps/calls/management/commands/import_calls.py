@@ -32,15 +32,24 @@ class Command(BaseCommand):
             help="check: report only; all (default): import only if every row is valid; "
             "valid: import the valid rows, skip the others.",
         )
+        parser.add_argument(
+            "--progress", action="store_true", help="Print the rows done after every batch."
+        )
 
-    def handle(self, *args, file, actor: str, mode: str, **options) -> None:
+    def handle(self, *args, file, actor: str, mode: str, progress: bool, **options) -> None:
         user = get_user_model().objects.filter(username=actor, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {actor!r}.")
         if not user.has_perm("calls.import_call"):
             raise CommandError(f"{actor} may not import calls.")
         with file:
-            report = import_calls(file, actor=user, filename=file.name, mode=mode)
+            report = import_calls(
+                file,
+                actor=user,
+                filename=file.name,
+                mode=mode,
+                on_progress=self._progress if progress else None,
+            )
         if report.file_error:
             raise CommandError(report.file_error)
         for line, message in report.errors[:SHOWN]:
@@ -56,3 +65,6 @@ class Command(BaseCommand):
         )
         if report.failed:
             raise CommandError("Nothing was imported: fix the invalid rows, or use --mode valid.")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.stdout.write(f"{done:,} of {total:,} rows")
