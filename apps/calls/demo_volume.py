@@ -64,6 +64,9 @@ CALL_BACK_OUTCOMES = (Outcome.MISSED.value, Outcome.DROPPED.value)
 CALL_BACK_SCHEDULED_AFTER = timedelta(minutes=15)
 FOLLOW_UP_IN = timedelta(days=1)
 NUMBERS_PER_CLIENT = 500
+WAIT_SECONDS, TALK_SECONDS = (5, 240), (40, 1200)
+# No call lasts longer: one started this long before New Year is logged (ended) in its year.
+LONGEST_CALL = timedelta(seconds=WAIT_SECONDS[1] + TALK_SECONDS[1])
 HISTORY_REASON = "Generated volume"
 ESCALATION_NOTES = "Passed to the technical team lead."
 ESCALATION_RESOLUTION = "The technical team fixed it and called the customer back."
@@ -108,9 +111,9 @@ class _Drafter:
             else Direction.INBOUND.value
         )
         scenario = rng.choice(SCENARIOS)
-        wait = rng.randint(5, 240)
+        wait = rng.randint(*WAIT_SECONDS)
         answered = started + timedelta(seconds=wait) if spoken else None
-        talk = rng.randint(40, 1200) if spoken else None
+        talk = rng.randint(*TALK_SECONDS) if spoken else None
         ended = answered + timedelta(seconds=talk) if spoken else started + timedelta(seconds=25)
         severity = rng.choice(SEVERITIES)
         agent = rng.choice(client["agents"])
@@ -370,6 +373,11 @@ def _parameters(organisation, rng, now, start, slot) -> dict:
         "agent_counts": counts,
         "numbers": numbers,
         "numbers_per_client": NUMBERS_PER_CLIENT,
+        "wait_low": WAIT_SECONDS[0],
+        "wait_high": WAIT_SECONDS[1],
+        "talk_low": TALK_SECONDS[0],
+        "talk_high": TALK_SECONDS[1],
+        "longest_call": LONGEST_CALL,
         "outcomes": list(OUTCOME_CHOICES),
         "outcome_bounds": bounds,
         "dispositions": [
@@ -418,8 +426,8 @@ _DRAWS = """
         random() AS r_outcome,
         random() AS r_direction,
         1 + floor(random() * cardinality(%(titles)s::text[]))::int AS s,
-        5 + floor(random() * 236)::int AS wait,
-        40 + floor(random() * 1161)::int AS talk,
+        %(wait_low)s + floor(random() * (%(wait_high)s - %(wait_low)s + 1))::int AS wait,
+        %(talk_low)s + floor(random() * (%(talk_high)s - %(talk_low)s + 1))::int AS talk,
         (%(severities)s::text[])[1 + floor(random() * cardinality(%(severities)s::text[]))]
             AS severity,
         random() AS r_agent,
@@ -432,7 +440,7 @@ _DRAWS = """
         greatest(
             %(year_start)s::timestamptz,
             least(
-                %(year_end)s::timestamptz - interval '1 second',
+                %(year_end)s::timestamptz - %(longest_call)s::interval,
                 %(start)s::timestamptz + (g + random()) * %(slot)s::interval
             )
         ) AS started
