@@ -100,7 +100,7 @@ def test_volume_calls_are_closed_stamped_and_numbered_as_the_services_would():
     organisation = seed_organisation()
     now = timezone.now()
 
-    generate_call_volume(organisation, count=400, rng=random.Random(5), now=now)
+    generate_call_volume(organisation, count=200, rng=random.Random(5), now=now)
 
     _assert_consistent_volume(now)
     statuses = set(Call.objects.values_list("status", flat=True))
@@ -133,20 +133,20 @@ def test_volume_drafted_by_postgresql_in_chunks_on_two_connections():
 
     done = generate_call_volume(
         organisation,
-        count=1200,
+        count=600,
         rng=random.Random(7),
         now=now,
-        batch_size=250,
+        batch_size=150,
         workers=2,
         rebuild_indexes=True,
     )
 
-    assert done == Call.objects.count() == Call.history.count() == 1200
-    assert Call.objects.values("reference").distinct().count() == 1200
+    assert done == Call.objects.count() == Call.history.count() == 600
+    assert Call.objects.values("reference").distinct().count() == 600
     assert _index_names() == indexes_before
     _assert_consistent_volume(now)
     shares = Counter(Call.objects.values_list("client_id", flat=True))
-    assert all(300 < count < 900 for count in shares.values())
+    assert all(150 < count < 450 for count in shares.values())
     assert Counter(Call.objects.values_list("outcome", flat=True)).keys() == set(Outcome.values)
 
 

@@ -90,8 +90,8 @@ class Command(BaseCommand):
             "--rebuild-indexes",
             action=BooleanOptionalAction,
             default=None,
-            help="On PostgreSQL, drop the secondary indexes of the call tables for the call "
-            "volume and build them again after it (they are back even if the load fails). "
+            help="On PostgreSQL, drop the secondary indexes of the interruption and call tables "
+            "for their volume and build them again after it (back even if the load fails). "
             "Default: when that is faster, that is when the load at least doubles the table "
             "and adds 500,000 rows or more.",
         )
@@ -204,7 +204,16 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Recovery case volume: {count:,} added.")
         if volume:
-            self._volume(organisation, volume, batch_size, volume_history, workers, seed, now)
+            self._volume(
+                organisation,
+                volume,
+                batch_size,
+                volume_history,
+                workers,
+                seed,
+                now,
+                options.get("rebuild_indexes"),
+            )
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password '{DEMO_PASSWORD}'):"))
         for username, description in LOGINS:
             self.stdout.write(f"  {username:<10} {description}")
@@ -253,7 +262,9 @@ class Command(BaseCommand):
 
         return progress
 
-    def _volume(self, organisation, count, batch_size, with_history, workers, seed, now) -> None:
+    def _volume(
+        self, organisation, count, batch_size, with_history, workers, seed, now, rebuild_indexes
+    ) -> None:
         history = "with" if with_history else "without"
         self.stdout.write(f"Generating {count:,} interruptions ({history} history)...")
         progress = self._progress()
@@ -267,5 +278,7 @@ class Command(BaseCommand):
             batch_size=batch_size,
             with_history=with_history,
             workers=workers,
+            rebuild_indexes=rebuild_indexes,
             progress=progress,
+            stage=self._stage(time.monotonic()),
         )
