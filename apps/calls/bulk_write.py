@@ -24,10 +24,15 @@ CLOSED_WHEN_LOGGED = "Closed when logged: dealt with on the call."
 
 
 def insert_calls(
-    rows: list[dict], *, year: int, history_reason: str = "", timeline: bool = True
+    rows: list[dict],
+    *,
+    year: int,
+    history_reason: str = "",
+    timeline: bool = True,
+    history: bool = True,
 ) -> None:
-    """Give `rows` (attribute name → value) references and ids and insert them, with a "+"
-    version each by their reporter, and unless told otherwise their timeline entries."""
+    """Give `rows` (attribute name → value) references and ids and insert them, and unless
+    told otherwise a "+" version each by their reporter and their timeline entries."""
     if not rows:
         return
     calls, versions = BulkTable(Call), BulkTable(Call.history.model)
@@ -36,6 +41,13 @@ def insert_calls(
         row.update(id=pk, reference=format_reference(Call.reference_prefix, year, number))
         row.setdefault("external_call_id", f"VOL-{row['reference']}")
     calls.insert(rows)
+    if history:
+        _insert_versions(versions, rows, history_reason)
+    if timeline:
+        BulkTable(TimelineEntry, with_pk=False).insert(_timeline(rows))
+
+
+def _insert_versions(versions: BulkTable, rows: list[dict], history_reason: str) -> None:
     versions.insert(
         row
         | {
@@ -47,8 +59,6 @@ def insert_calls(
         }
         for row, history_id in zip(rows, versions.reserve_ids(len(rows)), strict=True)
     )
-    if timeline:
-        BulkTable(TimelineEntry, with_pk=False).insert(_timeline(rows))
 
 
 def _timeline(rows: list[dict]):

@@ -204,10 +204,49 @@ def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepRe
         row.updated_at = now
         changed.append(row)
     if changed:
-        update_rows(Escalation, changed, UPDATED_FIELDS)
-        copy_to_history(Escalation, {row.pk: row._change_reason for row in changed}, date=now)
+        _save(changed, now)
         timeline_log_many(events)
         notify_escalation_events(notices)
+
+
+def _save(rows: list[Escalation], now: datetime) -> None:
+    """Write the sweep's fields of `rows` and a history version of each, with its reason.
+
+    On PostgreSQL one statement does both: an UPDATE fed by one array per column (values go
+    to the driver as they are, without per-value preparation by the fields or tens of
+    thousands of placeholders to parse) whose RETURNING rows are the new versions.
+    """
+    reasons = {row.pk: row._change_reason for row in rows}
+    if connection.vendor != "postgresql":
+        update_rows(Escalation, rows, UPDATED_FIELDS)
+        copy_to_history(Escalation, reasons, date=now)
+        return
+    quote = connection.ops.quote_name
+    fields = [Escalation._meta.pk, *(Escalation._meta.get_field(name) for name in UPDATED_FIELDS)]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    columns = ", ".join(quote(field.column) for field in fields)
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{quote(field.column)}" for field in fields[1:]
+    )
+    table, pk = quote(Escalation._meta.db_table), quote(fields[0].column)
+    historical = Escalation.history.model
+    tracked = [quote(field.column) for field in historical.tracked_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH updated AS ("
+            f" UPDATE {table} SET {assignments}"
+            f" FROM unnest({arrays}, %s::text[]) AS v ({columns}, change_reason)"
+            f" WHERE {table}.{pk} = v.{pk}"
+            f" RETURNING {', '.join(f'{table}.{column}' for column in tracked)}, v.change_reason"
+            f") INSERT INTO {quote(historical._meta.db_table)} ({', '.join(tracked)}, "
+            "history_date, history_user_id, history_change_reason, history_type) "
+            f"SELECT {', '.join(tracked)}, %s, NULL, change_reason, '~' FROM updated",
+            [
+                *([getattr(row, field.attname) for row in rows] for field in fields),
+                [reasons[row.pk] for row in rows],
+                now,
+            ],
+        )
 
 
 def _move_or_breach(row, deadline, spec, holds, members, events, notices, result) -> None:

@@ -10,12 +10,19 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, connections, transaction
 
-from apps.core.bulk_insert import BulkTable, refresh_statistics, tune_for_bulk_load
+from apps.core.bulk_insert import (
+    BulkTable,
+    refresh_statistics,
+    secondary_indexes_dropped,
+    tune_for_bulk_load,
+    worth_rebuilding_indexes,
+)
 from apps.core.demo import DemoOrganisation
 
 from .demo import WINDOW, history_m2m_model, references_for, through_model
@@ -96,14 +103,19 @@ def generate_volume(
     batch_size: int = VOLUME_BATCH,
     with_history: bool = False,
     workers: int | None = None,
+    rebuild_indexes: bool | None = None,
     progress: ProgressCallback | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> int:
     """Add `count` interruptions spread evenly over the last 90 days, oldest first.
 
     Rows are drafted and numbered here, in order (so a seed gives the same data); each batch
     is written in one transaction, by `workers` threads with a connection each. Every run
-    adds `count` more, with new reference numbers; the demo batch is not touched. Returns how
-    many records were created.
+    adds `count` more, with new reference numbers; the demo batch is not touched. On
+    PostgreSQL the secondary indexes are dropped for the load and built again after it when
+    `rebuild_indexes` says so (by default when that is faster, see
+    `worth_rebuilding_indexes`); `stage` hears when that starts. Returns how many records
+    were created.
     """
     workers = workers or default_workers()
     if connection.in_atomic_block:
@@ -120,14 +132,22 @@ def generate_volume(
             progress(done, count, time.monotonic() - began)
 
     batches = _draft_batches(organisation, count=count, rng=rng, now=now, batch_size=batch_size)
-    if workers == 1:
-        tune_for_bulk_load()
-        for batch in batches:
-            _write_batch(tables, batch)
-            report(len(batch.rows))
-    else:
-        _write_in_parallel(tables, batches, workers, report)
-    refresh_statistics(*(table.model for table in tables.all()))
+    if rebuild_indexes is None:
+        rebuild_indexes = worth_rebuilding_indexes(Interruption, count)
+    models = [table.model for table in tables.all()]
+    with (
+        secondary_indexes_dropped(*models, workers=max(workers, 2), stage=stage)
+        if rebuild_indexes
+        else nullcontext()
+    ):
+        if workers == 1:
+            tune_for_bulk_load()
+            for batch in batches:
+                _write_batch(tables, batch)
+                report(len(batch.rows))
+        else:
+            _write_in_parallel(tables, batches, workers, report)
+    refresh_statistics(*models)
     return done
 
 

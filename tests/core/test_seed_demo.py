@@ -13,6 +13,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from apps.core import roles
+from apps.core.bulk_insert import secondary_indexes_dropped, worth_rebuilding_indexes
 from apps.core.choices import Status, TimelineKind
 from apps.core.demo import LOGINS, seed_organisation, timestamps_as_given
 from apps.core.models import (
@@ -286,3 +287,37 @@ def test_parallel_writers_on_postgresql():
     assert Interruption.objects.values("reference").distinct().count() == 3000
     assert History.objects.count() == 3000
     assert not Interruption.objects.filter(affected_services=None).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_indexes_dropped_for_a_load_come_back_when_it_fails():
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are dropped for loads on PostgreSQL only")
+
+    def names() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s",
+                [Interruption._meta.db_table],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    before = names()
+    with (
+        pytest.raises(RuntimeError, match="load failed"),
+        secondary_indexes_dropped(Interruption) as dropped,
+    ):
+        assert dropped and not set(dropped) & names()
+        # Unique indexes stay, so a load is still checked for duplicates.
+        assert f"{Interruption._meta.db_table}_reference_key" in names()
+        raise RuntimeError("load failed")
+    assert names() == before
+
+
+def test_rebuilding_indexes_is_chosen_for_loads_that_at_least_double_a_large_table():
+    if connection.vendor != "postgresql":
+        assert not worth_rebuilding_indexes(Interruption, 10_000_000)
+        return
+    assert worth_rebuilding_indexes(Interruption, 1_000_000)
+    assert not worth_rebuilding_indexes(Interruption, 1_000)

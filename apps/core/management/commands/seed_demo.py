@@ -15,7 +15,7 @@ from apps.escalations.demo_matrix import seed_demo_matrices, seed_escalations_ab
 from apps.failures.demo import seed_demo_failures
 from apps.failures.demo_volume import generate_failure_volume
 from apps.interruptions.demo import DEMO_ROWS, seed_demo_interruptions
-from apps.interruptions.demo_volume import VOLUME_BATCH, generate_volume
+from apps.interruptions.demo_volume import VOLUME_BATCH, default_workers, generate_volume
 from apps.recovery.demo import seed_demo_recovery
 from apps.recovery.demo_volume import generate_recovery_volume
 from apps.sla.demo import seed_demo_sla
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also bulk-generate N extra call logs, each with its creation version.",
+            help="Also bulk-generate N extra call logs over the last year (on PostgreSQL drafted "
+            "by the database itself, 250,000 per statement), each with its creation version "
+            "unless --no-volume-history.",
         )
         parser.add_argument(
             "--recovery-volume",
@@ -83,8 +85,18 @@ class Command(BaseCommand):
             "--volume-history",
             action=BooleanOptionalAction,
             default=True,
-            help="Give each volume row its creation version in the history (default). "
+            help="Give each interruption and call of the volume its creation version in the "
+            "history (default: history pages and exports then behave as in production). "
             "--no-volume-history takes about half the time. Demo rows always have full history.",
+        )
+        parser.add_argument(
+            "--rebuild-indexes",
+            action=BooleanOptionalAction,
+            default=None,
+            help="On PostgreSQL, drop the secondary indexes of the interruption and call tables "
+            "for their volume and build them again after it (back even if the load fails). "
+            "Default: when that is faster, that is when the load at least doubles the table "
+            "and adds 500,000 rows or more.",
         )
         parser.add_argument(
             "--workers",
@@ -172,13 +184,15 @@ class Command(BaseCommand):
             calls = seed_demo_calls(organisation, rng=random.Random(f"{seed}-calls"), now=now)
             self.stdout.write(f"Demo call logs: {calls or 'already there, none'} added.")
         if options.get("call_volume", 0) > 0:
-            count = generate_call_volume(
+            self._call_volume(
                 organisation,
                 count=options["call_volume"],
-                rng=random.Random(f"{seed}-call-volume"),
+                with_history=volume_history,
+                workers=workers or default_workers(),
+                rebuild_indexes=options.get("rebuild_indexes"),
+                seed=seed,
                 now=now,
             )
-            self.stdout.write(f"Call log volume: {count:,} added.")
         if "recovery" in logs:
             recovery = seed_demo_recovery(
                 organisation, rng=random.Random(f"{seed}-recovery"), now=now
@@ -193,14 +207,51 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Recovery case volume: {count:,} added.")
         if volume:
-            self._volume(organisation, volume, batch_size, volume_history, workers, seed, now)
+            self._volume(
+                organisation,
+                volume,
+                batch_size,
+                volume_history,
+                workers,
+                seed,
+                now,
+                options.get("rebuild_indexes"),
+            )
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password '{DEMO_PASSWORD}'):"))
         for username, description in LOGINS:
             self.stdout.write(f"  {username:<10} {description}")
 
-    def _volume(self, organisation, count, batch_size, with_history, workers, seed, now) -> None:
+    def _call_volume(
+        self, organisation, *, count, with_history, workers, rebuild_indexes, seed, now
+    ) -> None:
         history = "with" if with_history else "without"
-        self.stdout.write(f"Generating {count:,} interruptions ({history} history)...")
+        self.stdout.write(f"Generating {count:,} call logs ({history} history)...")
+        progress = self._progress()
+        began = time.monotonic()
+        done = generate_call_volume(
+            organisation,
+            count=count,
+            rng=random.Random(f"{seed}-call-volume"),
+            now=now,
+            with_history=with_history,
+            workers=workers,
+            rebuild_indexes=rebuild_indexes,
+            progress=lambda done, total: progress(done, total, time.monotonic() - began),
+            stage=self._stage(began),
+        )
+        self.stdout.write(
+            f"Call log volume: {done:,} added in {time.monotonic() - began:.1f} s "
+            "(statistics refreshed)."
+        )
+
+    def _stage(self, began: float):
+        def say(message: str) -> None:
+            self.stdout.write(f"  {message}  ({time.monotonic() - began:.1f} s)")
+            self.stdout.flush()
+
+        return say
+
+    def _progress(self):
         last_report = time.monotonic()
 
         def progress(done: int, total: int, elapsed: float) -> None:
@@ -212,6 +263,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {done:>10,} / {total:,}  {elapsed:7.1f} s  {rate:>8,.0f} rows/s")
             self.stdout.flush()
 
+        return progress
+
+    def _volume(
+        self, organisation, count, batch_size, with_history, workers, seed, now, rebuild_indexes
+    ) -> None:
+        history = "with" if with_history else "without"
+        self.stdout.write(f"Generating {count:,} interruptions ({history} history)...")
+        progress = self._progress()
+
         # Its own stream of random numbers: the volume does not depend on the demo batch.
         generate_volume(
             organisation,
@@ -221,5 +281,7 @@ class Command(BaseCommand):
             batch_size=batch_size,
             with_history=with_history,
             workers=workers,
+            rebuild_indexes=rebuild_indexes,
             progress=progress,
+            stage=self._stage(time.monotonic()),
         )
