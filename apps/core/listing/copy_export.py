@@ -5,8 +5,10 @@ times, formula guard); it is used on PostgreSQL, where it is about ten times fas
 """
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from django.db import connections, models
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.http import StreamingHttpResponse
@@ -71,6 +73,13 @@ def _text_expression(queryset, column: ExportColumn):
     return Cast(source, CharField())
 
 
+def _logged(cursor, statement: str, params):
+    """Where Django logs queries (DEBUG, tests capturing them), it logs the COPY too."""
+    if isinstance(cursor, CursorDebugWrapper):
+        return cursor.debug_sql(statement, params)
+    return nullcontext()
+
+
 def _copy_lines(queryset, columns: list[ExportColumn], header: str) -> Iterator[bytes]:
     texts = {
         f"_export_{index}": Coalesce(_text_expression(queryset, column), Value(""))
@@ -79,9 +88,10 @@ def _copy_lines(queryset, columns: list[ExportColumn], header: str) -> Iterator[
     rows = queryset.annotate(**texts).values_list(*texts)
     sql, params = rows.query.sql_with_params()
     yield header.encode()
-    with connections[queryset.db].cursor() as cursor:
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connections[queryset.db].cursor() as cursor, _logged(cursor, statement, params):
         raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
-        with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        with raw.copy(statement, params) as copy:
             buffer = bytearray()
             for data in copy:
                 buffer += data
