@@ -97,9 +97,14 @@ def _csv_lines(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[str]
         yield writer.writerow([_csv_cell(value) for value in row])
 
 
+def copy_available(queryset: QuerySet) -> bool:
+    """PostgreSQL writes the CSV itself (copy_export.py); other databases get the row writer."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def csv_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
     queryset = on_replica(queryset)
-    if connections[queryset.db].vendor == "postgresql":
+    if copy_available(queryset):
         from .copy_export import copy_csv_response
 
         return copy_csv_response(queryset, columns, filename, csv_header(columns))
