@@ -23,6 +23,7 @@ class ExportRun:
     rows: int
     seconds: float
     first_byte: float
+    first_row: float
     peak_rss_mib: float  # the largest resident memory of a web worker seen while streaming
     status: int
     content_type: str
@@ -64,6 +65,7 @@ def measure_download(
         rows=rows,
         seconds=streamed.seconds,
         first_byte=streamed.first_byte,
+        first_row=streamed.first_row,
         peak_rss_mib=peak[0],
         status=streamed.status,
         content_type=streamed.content_type,

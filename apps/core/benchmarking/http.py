@@ -17,6 +17,7 @@ class Streamed:
     status: int
     content_type: str
     first_byte: float  # seconds from sending the request to the first byte of the body
+    first_row: float  # … to the end of the first line after the header
     seconds: float
     size: int
     rows: int  # lines of CSV, less the header (a cell with a line break counts twice)
@@ -89,12 +90,14 @@ class PortalClient:
         """Read a streamed answer as it comes; `on_chunk()` is called after each read."""
         began = time.perf_counter()
         response = self._send("GET", path, None, {})
-        first_byte, size, lines = None, 0, 0
+        first_byte, first_row, size, lines = None, None, 0, 0
         while chunk := response.read1(READ_BYTES):
             if first_byte is None:
                 first_byte = time.perf_counter() - began
             size += len(chunk)
             lines += chunk.count(b"\n")
+            if first_row is None and lines >= 2:
+                first_row = time.perf_counter() - began
             if on_chunk is not None:
                 on_chunk()
         seconds = time.perf_counter() - began
@@ -103,6 +106,7 @@ class PortalClient:
             status=response.status,
             content_type=response.headers.get("Content-Type", ""),
             first_byte=first_byte if first_byte is not None else seconds,
+            first_row=first_row if first_row is not None else seconds,
             seconds=seconds,
             size=size,
             rows=max(lines - 1, 0),

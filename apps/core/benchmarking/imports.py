@@ -16,6 +16,8 @@ from apps.calls.importing import COLUMNS, ImportMode, import_calls
 from apps.core.models import CodeListEntry
 
 OUTCOMES = ("resolved", "resolved", "resolved", "escalated", "follow_up", "missed", "dropped")
+UNANSWERED = ("missed", "dropped")
+TIME = "%Y-%m-%d %H:%M:%S"
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,17 @@ def telephony_file(*, rows: int, client_code: str, agent: str, seed: int = 2026)
     writer.writerow([column.name for column in COLUMNS])
     for index in range(rows):
         began = start + timedelta(seconds=index * 20)
-        answered = began + timedelta(seconds=rng.randint(5, 120))
         outcome = rng.choice(OUTCOMES)
+        # A missed or dropped call was never answered: it ends in the queue.
+        answered = None if outcome in UNANSWERED else began + timedelta(seconds=rng.randint(5, 99))
+        ended = (answered or began) + timedelta(seconds=rng.randint(30, 900))
         values = {
             "external_call_id": f"BENCH-{run}-{index:07d}",
             "client": client_code,
             "direction": rng.choice(("inbound", "outbound")),
-            "started_at": began.strftime("%Y-%m-%d %H:%M:%S"),
-            "answered_at": answered.strftime("%Y-%m-%d %H:%M:%S"),
-            "ended_at": (answered + timedelta(seconds=rng.randint(30, 900))).strftime(
-                "%Y-%m-%d %H:%M:%S"
-            ),
+            "started_at": began.strftime(TIME),
+            "answered_at": answered.strftime(TIME) if answered else "",
+            "ended_at": ended.strftime(TIME),
             "caller_number": f"+44 20 7946 {rng.randint(0, 9999):04d}",
             "customer_name": f"Customer {index}",
             "account_reference": f"AC-{rng.randint(100000, 999999)}",
@@ -69,11 +71,9 @@ def telephony_file(*, rows: int, client_code: str, agent: str, seed: int = 2026)
             "severity": "SEV4",
             "description": "Asked about an invoice line.",
             "resolution": "Explained it.",
-            "follow_up_due": (
-                (began + timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
-                if outcome == "follow_up"
-                else ""
-            ),
+            "follow_up_due": (began + timedelta(days=2)).strftime(TIME)
+            if outcome == "follow_up"
+            else "",
         }
         writer.writerow([values.get(column.name, "") for column in COLUMNS])
     return buffer.getvalue().encode()
@@ -100,7 +100,10 @@ def time_import(content: bytes, *, username: str) -> ImportRun:
             raise _RollBack
     except _RollBack:
         pass
-    problem = report.file_error or ("" if not report.failed else "rows refused")
+    problem = report.file_error
+    if report.failed and not problem:
+        line, reason = report.errors[0]
+        problem = f"{report.error_count:,} rows refused, e.g. line {line}: {reason}"
     return ImportRun(
         rows=content.count(b"\n") - 1, created=report.created, seconds=seconds, problem=problem
     )

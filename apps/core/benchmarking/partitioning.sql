@@ -19,7 +19,7 @@ CREATE TABLE calls_plain (
 );
 -- 24 months up to 2026-12-01, two clients, in arrival order (as a telephony feed loads them).
 INSERT INTO calls_plain
-SELECT n, 1 + (n % 2), timestamptz '2024-12-01' + (n * (interval '730 days' / :rows)),
+SELECT n, 1 + (n % 2), timestamptz '2024-12-01' + ((n - 1) * (interval '730 days' / :rows)),
        (ARRAY['new', 'in_progress', 'resolved', 'closed'])[1 + n % 4],
        'Customer asks about invoice #' || n, repeat('x', 300)
 FROM generate_series(1, :rows) AS n;
