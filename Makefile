@@ -8,7 +8,12 @@ TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install
+# The volume database `make bench` builds or reuses (PostgreSQL), and options for a quicker
+# run: make bench BENCH_ARGS="--scale 0.01"
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_vol
+BENCH_ARGS ?=
+
+.PHONY: demo test lint install bench
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,3 +37,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+bench: $(STAMP)
+	mkdir -p var
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)

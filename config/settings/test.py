@@ -17,6 +17,10 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# A second alias mirroring the test database, so the routing to a replica can be tested; reads
+# go to it only in the tests that turn READ_REPLICA on (tests/core/test_replica_routing.py).
+DATABASES["replica"] = DATABASES["default"] | {"TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA = None
 # Tests run in transactions that a publisher thread could not see: publish in the committing
 # thread (the tests of the background publisher turn it back on, on committed data).
 OUTBOX_PUBLISH_IN_BACKGROUND = False

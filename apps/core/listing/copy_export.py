@@ -2,45 +2,30 @@
 
 The result is the same as the row-by-row writer in exports.py (same headers, labels, local
 times, formula guard); it is used on PostgreSQL, where it is about ten times faster.
+
+The export's queryset selects the raw values (joined names and counts included) in its
+order; an outer SELECT turns them into cells. So each value, a subquery's too, is computed
+once per row however often its cell's expression names it, and a sort carries raw values,
+not cells.
 """
 
+import json
 from collections.abc import Iterator
+from contextlib import nullcontext
 
-from django.db import connections, models
-from django.db.models import Case, CharField, F, Func, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db import connections, models, transaction
+from django.db.backends.utils import CursorDebugWrapper
+from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from .exports import FORMULA_TRIGGERS, ExportColumn
+from .exports import FORMULA_TRIGGERS, ExportColumn, neutralised
 
 COPY_CHUNK_BYTES = 256 * 1024
-
-
-class LocalTimestamp(Func):
-    """A timestamp as text in the current time zone: 2026-11-20 10:00:00."""
-
-    output_field = CharField()
-
-    def __init__(self, expression, zone: str):
-        super().__init__(expression, Value(zone))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        timestamp, zone = (compiler.compile(expression) for expression in self.source_expressions)
-        sql = f"to_char(({timestamp[0]}) AT TIME ZONE {zone[0]}, 'YYYY-MM-DD HH24:MI:SS')"
-        return sql, (*timestamp[1], *zone[1])
-
-
-class FormulaGuard(Func):
-    """Text that a spreadsheet would run as a formula gets a leading quote."""
-
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        text, params = compiler.compile(self.source_expressions[0])
-        triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
-        sql = f"CASE WHEN left({text}, 1) IN ({triggers}) THEN '''' || {text} ELSE {text} END"
-        return sql, (*params, *FORMULA_TRIGGERS, *params, *params)
+# From this many rows (the planner's estimate), the rows are read in the order of an index
+# rather than sorted: the first rows leave at once, and no sort spills to disk.
+STREAMED_FROM_ROWS = 20_000
+_TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
 
 
 def _final_field(model: type[models.Model], path: str):
@@ -52,36 +37,86 @@ def _final_field(model: type[models.Model], path: str):
     return field
 
 
-def _text_expression(queryset, column: ExportColumn):
+def _is_text(field) -> bool:
+    return isinstance(field, models.CharField | models.TextField)
+
+
+def _guarded(value: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading quote. The first character is
+    compared by its code: ascii() costs less than cutting it out with left()."""
+    return f"CASE WHEN ascii({value}) IN ({_TRIGGER_CODES}) THEN '''' || {value} ELSE {value} END"
+
+
+def _cell(queryset, column: ExportColumn, value: str) -> tuple[str, list]:
+    """SQL (and its parameters) writing the raw `value` as the row writer writes the column.
+
+    Numbers and dates are left as they are: COPY writes them as Python's str() does."""
     if column.path in queryset.query.annotations:
         field = queryset.query.annotations[column.path].output_field
     else:
         field = _final_field(queryset.model, column.path)
-    source = F(column.path)
-    if column.choices is not None:
-        cases = [
-            When(**{column.path: key}, then=Value(str(label)))
-            for key, label in column.choices.items()
-        ]
-        return FormulaGuard(Case(*cases, default=Cast(source, CharField())))
+    if column.choices is not None or isinstance(field, models.BooleanField):
+        # A simple CASE reads the value once; labels are guarded here, once.
+        choices = {True: True, False: False} if column.choices is None else column.choices
+        branches = " ".join("WHEN %s THEN %s" for _ in choices)
+        labels = [item for key, label in choices.items() for item in (key, neutralised(str(label)))]
+        fallback = _guarded(value) if _is_text(field) else f"{value}::text"
+        return f"CASE {value} {branches} ELSE {fallback} END", labels
     if isinstance(field, models.DateTimeField):
-        return LocalTimestamp(source, timezone.get_current_timezone_name())
-    if isinstance(field, models.CharField | models.TextField):
-        return FormulaGuard(source)
-    return Cast(source, CharField())
+        # A `timestamp` to the second, which COPY writes as 2026-11-20 10:00:00 (psycopg keeps
+        # the ISO date style); a third of the cost of to_char.
+        return f"date_trunc('second', {value} AT TIME ZONE %s)", [
+            timezone.get_current_timezone_name()
+        ]
+    if _is_text(field):
+        return _guarded(value), []
+    return value, []
+
+
+def copy_query(queryset, columns: list[ExportColumn]) -> tuple[str, list]:
+    """The SELECT whose rows COPY writes: cells computed over the queryset's raw values."""
+    names = [f"_export_{index}" for index in range(len(columns))]
+    raw = queryset.annotate(
+        **{name: F(column.path) for name, column in zip(names, columns, strict=True)}
+    ).values_list(*names)
+    inner, inner_params = raw.query.sql_with_params()
+    cells, params = [], []
+    for name, column in zip(names, columns, strict=True):
+        sql, cell_params = _cell(queryset, column, f'export_rows."{name}"')
+        cells.append(sql)
+        params.extend(cell_params)
+    # The outer SELECT only computes cells: PostgreSQL keeps the inner query's order.
+    return f"SELECT {', '.join(cells)} FROM ({inner}) AS export_rows", [*params, *inner_params]
+
+
+def _logged(cursor, statement: str, params):
+    """Where Django logs queries (DEBUG, tests capturing them), it logs the COPY too."""
+    if isinstance(cursor, CursorDebugWrapper):
+        return cursor.debug_sql(statement, params)
+    return nullcontext()
+
+
+def _stream_in_index_order(cursor, sql: str, params) -> None:
+    """For a large export, read in index order (no sort, no parallel workers to start), so
+    rows flow from the first moment; a small one keeps the plan the planner likes best."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    if plan[0]["Plan"]["Plan Rows"] >= STREAMED_FROM_ROWS:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _copy_lines(queryset, columns: list[ExportColumn], header: str) -> Iterator[bytes]:
-    texts = {
-        f"_export_{index}": Coalesce(_text_expression(queryset, column), Value(""))
-        for index, column in enumerate(columns)
-    }
-    rows = queryset.annotate(**texts).values_list(*texts)
-    sql, params = rows.query.sql_with_params()
+    sql, params = copy_query(queryset, columns)
     yield header.encode()
-    with connections[queryset.db].cursor() as cursor:
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    alias = queryset.db
+    # A transaction holds the planner settings to this export (SET LOCAL).
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        _stream_in_index_order(cursor, sql, params)
         raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
-        with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        with _logged(cursor, statement, params), raw.copy(statement, params) as copy:
             buffer = bytearray()
             for data in copy:
                 buffer += data

@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from config.routers import on_replica
+
 from .xlsx import XlsxWriter
 
 CHUNK_SIZE = 2_000
@@ -35,12 +37,13 @@ class ExportColumn:
 
 
 def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[list]:
-    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk:
-    labels for choices, times in the current time zone without it (as spreadsheets want)."""
+    """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk,
+    read from the replica when there is one: labels for choices, times in the current time
+    zone without it (as spreadsheets want)."""
     paths = [column.path for column in columns]
     zone = timezone.get_current_timezone()
     plain_columns = not any(column.choices is not None or column.render for column in columns)
-    for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+    for values in on_replica(queryset).values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
         if not plain_columns:
             values = [
                 _labelled(column, value) for column, value in zip(columns, values, strict=True)
@@ -102,8 +105,14 @@ def _csv_lines(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[str]
         yield writer.writerow([_csv_cell(value) for value in row])
 
 
+def copy_available(queryset: QuerySet) -> bool:
+    """PostgreSQL writes the CSV itself (copy_export.py); other databases get the row writer."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def csv_response(queryset: QuerySet, columns: list[ExportColumn], filename: str):
-    if connections[queryset.db].vendor == "postgresql":
+    queryset = on_replica(queryset)
+    if copy_available(queryset):
         from .copy_export import copy_csv_response
 
         return copy_csv_response(queryset, columns, filename, csv_header(columns))

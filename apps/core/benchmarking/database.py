@@ -1,0 +1,123 @@
+"""The volume database: created when missing, migrated, and seeded through `seed_demo`'s
+volume options up to the size asked for (or reused when it is there already)."""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import environ
+import psycopg
+from django.conf import settings
+from psycopg import sql
+
+# A database holding at least this share of the rows asked for is reused as it is (the demo
+# rows and earlier runs make the counts differ a little from the round figures).
+REUSE_FROM = 0.95
+
+
+@dataclass(frozen=True)
+class Volume:
+    interruptions: int
+    calls: int
+    escalations: int
+
+    def scaled(self, factor: float) -> "Volume":
+        return Volume(*(max(int(count * factor), 1) for count in self.counts.values()))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "interruptions": self.interruptions,
+            "calls": self.calls,
+            "escalations": self.escalations,
+        }
+
+
+TABLES = {
+    "interruptions": "interruptions_interruption",
+    "calls": "calls_call",
+    "escalations": "escalations_escalation",
+}
+SEED_OPTIONS = {
+    "interruptions": "--volume",
+    "calls": "--call-volume",
+    "escalations": "--escalation-volume",
+}
+
+
+def _connection_parameters(url: str) -> dict:
+    config = environ.Env.db_url_config(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("The benchmark runs on PostgreSQL: give a postgres:// address.")
+    return {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "dbname": config["NAME"],
+    }
+
+
+def database_name(url: str) -> str:
+    return _connection_parameters(url)["dbname"]
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database when it does not exist. True when it was created."""
+    parameters = _connection_parameters(url)
+    name = parameters.pop("dbname")
+    with psycopg.connect(**parameters, dbname="postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
+
+
+def row_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(**_connection_parameters(url)) as connection:
+        return {
+            kind: connection.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
+            for kind, table in TABLES.items()
+        }
+
+
+def missing(volume: Volume, counts: dict[str, int]) -> dict[str, int]:
+    """Rows to add per kind: none for a kind that is (nearly) there already."""
+    return {
+        kind: target - counts.get(kind, 0)
+        for kind, target in volume.counts.items()
+        if counts.get(kind, 0) < target * REUSE_FROM
+    }
+
+
+def _manage(arguments: list[str], url: str, log) -> None:
+    environment = {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    process = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=settings.BASE_DIR,
+        env=os.environ | environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        check=False,
+    )
+    if process.returncode:
+        raise RuntimeError(f"manage.py {arguments[0]} failed; see {log.name}")
+
+
+def build(url: str, volume: Volume, *, log, history: bool = True) -> float | None:
+    """Migrate, then seed what is missing. Seconds the seeding took, None when reused."""
+    ensure_database(url)
+    _manage(["migrate", "--noinput"], url, log)
+    to_add = missing(volume, row_counts(url))
+    if not to_add:
+        return None
+    options = [f"{SEED_OPTIONS[kind]}={count}" for kind, count in to_add.items()]
+    if not history:
+        options.append("--no-volume-history")
+    began = time.monotonic()
+    _manage(["seed_demo", *options], url, log)
+    return time.monotonic() - began
