@@ -16,6 +16,7 @@ from apps.jobs.services import job_start_export
 
 from ..forms import BulkActionForm
 from ..listing.choices import remember_choices
+from ..listing.counting import capped_count
 from ..listing.exports import ExportColumn, csv_response, invalid_filters_response, xlsx_response
 from ..listing.measures import Measure, standard_measures
 from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
