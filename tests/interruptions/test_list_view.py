@@ -159,7 +159,11 @@ def test_each_filter_shows_exactly_its_rows(world, client, rows, query, expected
     response = client.get(f"/interruptions/?{query}")
 
     assert listed(response) == (refs(rows, expected) if expected else [])
-    assert row_count(response) == str(len(expected.split()))
+    count = row_count(response)
+    if count == "…":  # a filter the summaries do not keep: counted in the figures' request
+        figures = client.get(f"/interruptions/?{query}&_figures=1", headers={"HX-Request": "true"})
+        count = row_count(figures)
+    assert count == str(len(expected.split()))
 
 
 def test_administrator_filters_across_clients(world, client, rows):

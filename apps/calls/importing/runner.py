@@ -212,7 +212,8 @@ class _Run:
             if new and not (all_or_nothing and self.report.error_count):
                 writer.write(new)
             self.progress(rows)
-        if self.report.failed:
+        # Asked once more before the commit: a cancel up to then keeps nothing.
+        if self.report.failed or self.cancelled():
             raise _Rollback
 
 

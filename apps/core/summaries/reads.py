@@ -8,6 +8,7 @@ depends on the clock, a live projection of the records themselves.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
@@ -130,7 +131,10 @@ def _typed(names: list[str], values) -> dict:
 def live_totals(spec: SummarySpec, queryset) -> dict:
     """The same totals, computed from the records of `queryset` themselves."""
     names, select = totals_sql(spec)
-    inner, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        inner, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing by construction (no clients)
+        return _typed(names, [0] * len(names))
     projection = spec.projection_sql(Dialect(connection.vendor, "r"))
     sql = (
         f'SELECT {select} FROM (SELECT {projection} FROM "{spec.table}" AS r '

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.jobs.services import job_start_export
+from config.routers import on_replica
 
 from ..forms import BulkActionForm
 from ..listing.choices import remember_choices
@@ -129,7 +130,8 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             return HttpResponseBadRequest("Export as csv or xlsx.")
         if self.filterset.is_bound and not self.filterset.is_valid():
             return invalid_filters_response(self.filterset)
-        if export_format == "xlsx" or capped_count(queryset, settings.EXPORT_BACKGROUND_ROWS)[1]:
+        _, long_export = capped_count(on_replica(queryset), settings.EXPORT_BACKGROUND_ROWS)
+        if export_format == "xlsx" or long_export:
             return redirect(self.export_in_background(export_format))
         ordered = self.export_queryset(queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
