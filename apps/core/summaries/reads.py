@@ -128,17 +128,22 @@ def _typed(names: list[str], values) -> dict:
     }
 
 
-def live_totals(spec: SummarySpec, queryset) -> dict:
-    """The same totals, computed from the records of `queryset` themselves."""
+def live_totals(spec: SummarySpec, queryset, *, few: bool = False) -> dict:
+    """The same totals, computed from the records of `queryset` themselves.
+
+    With `few` (a handful of rows, whatever the planner guesses), PostgreSQL collects their
+    ids first and reads them by primary key, instead of planning a join over the table."""
     names, select = totals_sql(spec)
     try:
         inner, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that matches nothing by construction (no clients)
         return _typed(names, [0] * len(names))
     projection = spec.projection_sql(Dialect(connection.vendor, "r"))
+    few_ids = few and connection.vendor == "postgresql"
+    matching = f"= ANY(ARRAY({inner}))" if few_ids else f"IN ({inner})"
     sql = (
         f'SELECT {select} FROM (SELECT {projection} FROM "{spec.table}" AS r '
-        f"WHERE r.id IN ({inner})) AS rows"
+        f"WHERE r.id {matching}) AS rows"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -175,7 +180,7 @@ def list_totals(spec: SummarySpec, filterset, user, base_queryset) -> dict | Non
     for name, value in data.items():
         if name != "breached" and value not in EMPTY_VALUES:
             late_rows = filterset.filters[name].filter(late_rows, value)
-    late = live_totals(spec, late_rows.filter(clock_breached_condition()))
+    late = live_totals(spec, late_rows.filter(clock_breached_condition()), few=True)
     if scope.flag is False:
         totals = {name: totals[name] - late[name] for name in totals}
         totals["breached"] = 0
