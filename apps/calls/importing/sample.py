@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from apps.core.demo import DemoOrganisation
 from apps.core.models import CodeListEntry
 
-from ..demo_volume import _Drafter
+from ..demo_volume.drafting import CallDrafter
 from .columns import COLUMN_NAMES
 
 WINDOW = timedelta(days=90)
@@ -37,7 +37,7 @@ def write_sample_export(
 ) -> None:
     """Write a CSV export of `count` valid calls of the demo clients to `out` (text, opened
     with newline=""), spread over the last 90 days; external ids are `prefix`-numbered."""
-    drafter = _Drafter(organisation, rng, now)
+    drafter = CallDrafter(organisation, rng, now)
     codes = {
         entry.pk: entry.code
         for entry in CodeListEntry.objects.filter(
