@@ -33,8 +33,8 @@ class Budget:
                         )
                     return work()
                 return self._run_on_sqlite(work)
-        except DatabaseError:
-            if self.left() > 0:
+        except DatabaseError as error:
+            if self.left() > 0 and not _cancelled(error):
                 raise
             return None
 
@@ -47,3 +47,13 @@ class Budget:
             return work()
         finally:
             raw.set_progress_handler(None, 0)
+
+
+def _cancelled(error: DatabaseError) -> bool:
+    """Was the query stopped by the budget (the server's timer may fire a hair early)?"""
+    cause = error.__cause__
+    if connection.vendor == "postgresql":
+        from psycopg.errors import QueryCanceled
+
+        return isinstance(cause, QueryCanceled)
+    return "interrupted" in str(cause or error)
