@@ -32,6 +32,7 @@ urlpatterns = [
     path("recovery/", include("apps.recovery.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("jobs/", include("apps.jobs.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -60,6 +60,11 @@ AUDIT_PERMISSIONS = {
     },
 }
 
+# Reports (apps.reports): what the logs show over time, for the people who answer for it.
+REPORT_PERMISSIONS = {
+    role: {("reports", "view_reports")} for role in (TEAM_LEAD, AUDITOR, ADMINISTRATOR)
+}
+
 
 def log_models():
     """Every concrete log model (subclasses of the abstract LogRecord)."""
@@ -103,6 +108,8 @@ def _codenames_by_role() -> dict[str, set[tuple[str, str]]]:
     for role, codenames in CALL_PERMISSIONS.items():
         roles[role] |= codenames
     for role, codenames in AUDIT_PERMISSIONS.items():
+        roles[role] |= codenames
+    for role, codenames in REPORT_PERMISSIONS.items():
         roles[role] |= codenames
     return roles
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.calls",
     "apps.recovery",
     "apps.jobs",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 # Exports and uploaded imports live in the default storage, shared by every web and worker
 # machine: a directory (mount the same one everywhere), or any Django storage backend.

@@ -50,12 +50,26 @@
     else label.textContent = names.join(", ");
   }
 
+  // Report selectors: the day fields of the chosen kind of period only.
+  function syncPeriod() {
+    var period = document.querySelector("#report-scope select[name=period]");
+    if (!period) return;
+    var custom = period.value === "custom";
+    document.querySelectorAll("[data-period-custom]").forEach(function (part) { part.hidden = !custom; });
+    document.querySelectorAll("[data-period-day]").forEach(function (part) { part.hidden = custom; });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("change", function (event) {
     var menu = event.target.closest(".filter-choices");
     if (menu) syncChosen(menu);
     if (event.target.id === "id_action") syncBulk();
     if (event.target === kindField()) syncKind();
+    if (event.target.name === "period") syncPeriod();
   });
-  document.addEventListener("DOMContentLoaded", function () { syncBulk(); syncKind(); });
+  document.addEventListener("DOMContentLoaded", function () { syncBulk(); syncKind(); syncPeriod(); });
   document.addEventListener("htmx:afterSwap", syncBulk);
 })();

@@ -201,6 +201,12 @@ RULES = [
         POST="login                   302     302     302   302     302",
     ),
     Rule(
+        "reports:*",
+        GET="login                    403     403     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="reports of one's own clients, for leads, auditors and administrators",
+    ),
+    Rule(
         "jobs:list",
         GET="login                    200     200     200   200     200",
         POST="login                   405     405     405   405     405",

@@ -53,6 +53,56 @@ class DayToFilter(DayFromFilter):
         return qs.filter(**{f"{self.field_name}__lt": _start_of_day(value + timedelta(days=1))})
 
 
+class WindowField(forms.CharField):
+    def __init__(self, *args, allowed: tuple[str, ...] = (), **kwargs):
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_window(value, self.allowed) if value else None
+
+
+class WindowFilter(filters.CharFilter):
+    """Rows whose moment `field` falls in `[start, end)`, written `field:start/end` with ISO
+    8601 times: the exact rows behind a report's figure. Only the filterset's
+    `window_fields` may be named; anything else is a filter error, never ignored."""
+
+    field_class = WindowField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Report window")
+        kwargs.setdefault("method", "filter_window")
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"readonly": True, "class": "form-control-plaintext"})
+        )
+        super().__init__(*args, **kwargs)
+
+
+def parse_window(value: str, allowed: tuple[str, ...]) -> tuple[str, datetime, datetime]:
+    """`field:start/end` → (field, start, end); ValidationError when it is not that."""
+    field, _, span = value.partition(":")
+    start_text, _, end_text = span.partition("/")
+    if field not in allowed:
+        raise forms.ValidationError(
+            f"A report window is over one of: {', '.join(allowed) or 'nothing in this list'}."
+        )
+    try:
+        start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+    except ValueError:
+        raise forms.ValidationError(
+            "A report window is written field:start/end with ISO 8601 times."
+        ) from None
+    if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
+        raise forms.ValidationError("A report window needs two times with zones, in order.")
+    return field, start, end
+
+
+def window_value(field: str, start: datetime, end: datetime) -> str:
+    """The `window` parameter of a list naming the rows whose `field` is in [start, end)."""
+    return f"{field}:{start.isoformat()}/{end.isoformat()}"
+
+
 class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
     q = filters.CharFilter(
         method="filter_text",
@@ -80,8 +130,18 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
     occurred_from = DayFromFilter(field_name="occurred_at", label="From")
     occurred_to = DayToFilter(field_name="occurred_at", label="To")
+    window = WindowFilter()
 
     text_fields = ("reference", "title")
+    # The moments a report's drill-down may narrow a list by (see WindowFilter).
+    window_fields = (
+        "occurred_at",
+        "resolved_at",
+        "closed_at",
+        "resolution_due",
+        "resolution_breached_at",
+        "created_at",
+    )
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -95,6 +155,7 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         self.filters["client"].queryset = clients
         self.filters["team"].queryset = teams_for_clients(client_ids)
         self.filters["assignee"].queryset = users_of_clients(client_ids)
+        self.filters["window"].extra["allowed"] = self.window_fields
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -104,6 +165,12 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         for field in self.text_fields:
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
+
+    def filter_window(self, queryset, name, value):
+        if not value:
+            return queryset
+        field, start, end = value
+        return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
     def filter_breached(self, queryset, name, value):
         if value is None:

@@ -1,0 +1,13 @@
+"""The reports the portal offers, in the order the reports page lists them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    url_name: str
+    title: str
+    description: str
+
+
+REPORTS: list[ReportEntry] = []

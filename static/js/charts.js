@@ -1,0 +1,52 @@
+// Report charts: each <canvas data-chart="id"> is drawn from the JSON in the script element
+// of that id, which holds the numbers of the table printed below it.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") return;
+
+  var PALETTE = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
+
+  function draw(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart"));
+    if (!source || canvas.chart) return;
+    var data = JSON.parse(source.textContent);
+    var line = data.kind === "line";
+    canvas.chart = new Chart(canvas, {
+      type: line ? "line" : "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (series, index) {
+          var colour = PALETTE[index % PALETTE.length];
+          return {
+            label: series.label,
+            data: series.values,
+            backgroundColor: colour,
+            borderColor: colour,
+            spanGaps: true,
+          };
+        }),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        indexAxis: data.horizontal ? "y" : "x",
+        scales: {
+          x: { stacked: data.kind === "stacked" },
+          y: { stacked: data.kind === "stacked", beginAtZero: true },
+        },
+        plugins: { legend: { display: data.series.length > 1 } },
+      },
+    });
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("canvas[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+  // Charts are redrawn at the paper's width before printing.
+  window.addEventListener("beforeprint", function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+})();
