@@ -1,9 +1,8 @@
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.choices import RootCause, Status
-from apps.core.listing.exports import ExportColumn
+from apps.core.listing.exports import ExportColumn, packed_counts
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import FollowUpFormMixin, RecordDetailView, RecordFormView
 
@@ -38,9 +37,9 @@ EXPORT_COLUMNS = [
     ExportColumn("Root-cause analysis", "root_cause_analysis"),
     ExportColumn("Follow-up", "follow_up_status", choices=dict(FollowUpStatus.choices)),
     ExportColumn("Lessons learned", "lessons_learned"),
-    ExportColumn("Actions", "action_count"),
-    ExportColumn("Actions open", "action_open_count"),
-    ExportColumn("Actions overdue", "action_overdue_count"),
+    ExportColumn("Actions", "action_counts", part=0),
+    ExportColumn("Actions open", "action_counts", part=1),
+    ExportColumn("Actions overdue", "action_counts", part=2),
     ExportColumn("Downtime (min)", "downtime_minutes"),
     ExportColumn(
         "Customer-service failure",
@@ -65,18 +64,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _action_count(condition: Q) -> Coalesce:
-    """A per-row subquery: how many of the report's corrective actions match `condition`."""
-    counts = (
-        CorrectiveAction.objects.filter(condition, report=OuterRef("pk"))
-        .order_by()
-        .values("report")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
 class FailureReportListView(FilteredTableView):
     model = FailureReport
     filterset_class = FailureReportFilterSet
@@ -86,10 +73,9 @@ class FailureReportListView(FilteredTableView):
 
     def with_export_annotations(self, queryset):
         open_actions = Q(done_at__isnull=True, waived=False)
+        overdue = open_actions & Q(due_date__lt=timezone.localdate())
         return queryset.annotate(
-            action_count=_action_count(Q()),
-            action_open_count=_action_count(open_actions),
-            action_overdue_count=_action_count(open_actions & Q(due_date__lt=timezone.localdate())),
+            action_counts=packed_counts(CorrectiveAction, "report", [Q(), open_actions, overdue])
         )
 
 

@@ -22,9 +22,13 @@ class Volume:
     interruptions: int
     calls: int
     escalations: int
+    failures: int = 0
+    recovery: int = 0
 
     def scaled(self, factor: float) -> "Volume":
-        return Volume(*(max(int(count * factor), 1) for count in self.counts.values()))
+        return Volume(
+            *(max(int(count * factor), 1) if count else 0 for count in self.counts.values())
+        )
 
     @property
     def counts(self) -> dict[str, int]:
@@ -32,6 +36,8 @@ class Volume:
             "interruptions": self.interruptions,
             "calls": self.calls,
             "escalations": self.escalations,
+            "failures": self.failures,
+            "recovery": self.recovery,
         }
 
 
@@ -39,11 +45,15 @@ TABLES = {
     "interruptions": "interruptions_interruption",
     "calls": "calls_call",
     "escalations": "escalations_escalation",
+    "failures": "failures_failurereport",
+    "recovery": "recovery_recoverycase",
 }
 SEED_OPTIONS = {
     "interruptions": "--volume",
     "calls": "--call-volume",
     "escalations": "--escalation-volume",
+    "failures": "--failure-volume",
+    "recovery": "--recovery-volume",
 }
 
 

@@ -21,6 +21,7 @@ class Streamed:
     seconds: float
     size: int
     rows: int  # lines of CSV, less the header (a cell with a line break counts twice)
+    location: str = ""  # where a redirect points
 
 
 class PortalClient:
@@ -110,4 +111,5 @@ class PortalClient:
             seconds=seconds,
             size=size,
             rows=max(lines - 1, 0),
+            location=response.headers.get("Location", ""),
         )

@@ -1,4 +1,5 @@
-"""The portal served as in production: gunicorn, sync workers, DEBUG off, on a free port."""
+"""The portal served as in production: gunicorn, sync workers, DEBUG off, on a free port,
+with a Celery worker beside it for the exports that run as background jobs."""
 
 import os
 import signal
@@ -35,6 +36,13 @@ class Server:
     port: int
     process: subprocess.Popen
     log: Path
+    job_worker: subprocess.Popen | None = None
+
+    def job_worker_peak_mib(self) -> float:
+        """The Celery worker's peak resident memory, in MiB (0 without one)."""
+        if self.job_worker is None or self.job_worker.poll() is not None:
+            return 0.0
+        return resident_kib(self.job_worker.pid, "VmHWM") / 1024
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -79,17 +87,34 @@ def served(database_url: str, *, workers: int = 2, log_dir: Path):
     }
     # No access log: a line per request would be measured too.
     command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
-    with log.open("ab") as output:
+    # One job at a time in the worker's own process (solo pool), as a worker machine would.
+    worker_command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+        "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    with log.open("ab") as output, (log_dir / "celery.log").open("ab") as worker_output:
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=environment, stdout=output, stderr=output
         )
+        job_worker = subprocess.Popen(
+            worker_command,
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=worker_output,
+            stderr=worker_output,
+        )
     try:
         _wait_until_up(host, port, process, log)
-        yield Server(host, port, process, log)
+        yield Server(host, port, process, log, job_worker)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for running in (process, job_worker):
+            _stop(running)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

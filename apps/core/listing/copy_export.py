@@ -51,6 +51,8 @@ def _cell(queryset, column: ExportColumn, value: str) -> tuple[str, list]:
     """SQL (and its parameters) writing the raw `value` as the row writer writes the column.
 
     Numbers and dates are left as they are: COPY writes them as Python's str() does."""
+    if column.part is not None:
+        return f"COALESCE(split_part({value}, '|', {column.part + 1})::integer, 0)", []
     if column.path in queryset.query.annotations:
         field = queryset.query.annotations[column.path].output_field
     else:
@@ -75,13 +77,15 @@ def _cell(queryset, column: ExportColumn, value: str) -> tuple[str, list]:
 
 def copy_query(queryset, columns: list[ExportColumn]) -> tuple[str, list]:
     """The SELECT whose rows COPY writes: cells computed over the queryset's raw values."""
-    names = [f"_export_{index}" for index in range(len(columns))]
-    raw = queryset.annotate(
-        **{name: F(column.path) for name, column in zip(names, columns, strict=True)}
-    ).values_list(*names)
+    # One raw value per path, however many columns read it.
+    paths = dict.fromkeys(column.path for column in columns)
+    name_of = {path: f"_export_{index}" for index, path in enumerate(paths)}
+    raw = queryset.annotate(**{name: F(path) for path, name in name_of.items()}).values_list(
+        *name_of.values()
+    )
     inner, inner_params = raw.query.sql_with_params()
     cells, params = [], []
-    for name, column in zip(names, columns, strict=True):
+    for name, column in ((name_of[column.path], column) for column in columns):
         sql, cell_params = _cell(queryset, column, f'export_rows."{name}"')
         cells.append(sql)
         params.extend(cell_params)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
@@ -34,16 +35,25 @@ class ExportColumn:
     path: str  # a values_list() path or an annotation name
     choices: dict | None = None  # stored value -> label
     render: Callable | None = None
+    # The n-th (from 0) of the whole numbers packed as "a|b|c" in the `path` annotation: one
+    # subquery counting several things at once, read once per row (see `packed_counts`).
+    part: int | None = None
 
 
 def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[list]:
     """The rows of `queryset` as lists of plain values, in `columns` order, chunk by chunk,
     read from the replica when there is one: labels for choices, times in the current time
     zone without it (as spreadsheets want)."""
-    paths = [column.path for column in columns]
+    paths = list(dict.fromkeys(column.path for column in columns))
+    positions = [paths.index(column.path) for column in columns]
+    repeated = len(paths) < len(columns)
     zone = timezone.get_current_timezone()
-    plain_columns = not any(column.choices is not None or column.render for column in columns)
+    plain_columns = not any(
+        column.choices is not None or column.render or column.part is not None for column in columns
+    )
     for values in on_replica(queryset).values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+        if repeated:
+            values = [values[position] for position in positions]
         if not plain_columns:
             values = [
                 _labelled(column, value) for column, value in zip(columns, values, strict=True)
@@ -55,6 +65,8 @@ def export_rows(queryset: QuerySet, columns: list[ExportColumn]) -> Iterator[lis
 
 
 def _labelled(column: ExportColumn, value):
+    if column.part is not None:
+        return int(value.split("|")[column.part]) if value else 0
     if column.choices is not None and value is not None:
         value = column.choices.get(value, value)
     if column.render is not None:
@@ -165,3 +177,21 @@ def xlsx_response(queryset: QuerySet, columns: list[ExportColumn], filename: str
         filename=f"{filename}.xlsx",
         content_type=XLSX_CONTENT_TYPE,
     )
+
+
+def packed_counts(model, parent_field: str, conditions: list[Q]) -> Subquery:
+    """One correlated subquery counting the rows of the child `model` of each parent row
+    that match each of `conditions` (an empty Q counts them all), packed as "a|b|c" (None
+    for a parent without children).
+    Columns read the counts with `ExportColumn(part=n)`: one index scan per row instead of
+    one per count."""
+    counts = [Cast(Count("pk", filter=condition or None), CharField()) for condition in conditions]
+    separated = [piece for count in counts for piece in (count, Value("|"))][:-1]
+    packed = (
+        model.objects.filter(**{parent_field: OuterRef("pk")})
+        .order_by()
+        .values(parent_field)
+        .annotate(packed=Concat(*separated, output_field=CharField()))
+        .values("packed")
+    )
+    return Subquery(packed, output_field=CharField())

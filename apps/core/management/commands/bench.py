@@ -14,7 +14,13 @@ from apps.core.benchmarking.report import summary, table
 from apps.core.benchmarking.runner import Benchmark, Options
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_vol"
-DEFAULT_VOLUME = Volume(interruptions=1_000_000, calls=10_000_000, escalations=100_000)
+DEFAULT_VOLUME = Volume(
+    interruptions=1_000_000,
+    calls=10_000_000,
+    escalations=100_000,
+    failures=200_000,
+    recovery=200_000,
+)
 PARTS = ("queries", "lists", "exports", "import", "sweep")
 
 
@@ -35,8 +41,8 @@ class Command(BaseCommand):
             "--scale",
             type=float,
             default=1.0,
-            help="Multiply the default volume (1M interruptions, 10M calls, 100k escalations), "
-            "e.g. 0.01 for a quick run.",
+            help="Multiply the default volume (1M interruptions, 10M calls, 100k escalations, "
+            "200k failure reports, 200k recovery cases), e.g. 0.01 for a quick run.",
         )
         for kind in DEFAULT_VOLUME.counts:
             parser.add_argument(f"--{kind}", type=int, help=f"Rows of {kind} (overrides --scale).")
