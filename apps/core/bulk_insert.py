@@ -275,19 +275,11 @@ def _drop_secondary_indexes(model_classes) -> list[tuple[str, str]]:
     return [(name, definition) for name, definition, _ in found]
 
 
-# Memory for one index build. An inverted (trigram) index is built in memory as far as it
-# fits and merged from there: with a few gigabytes, a ten-million-row one builds in one pass.
-BTREE_BUILD_MEMORY = "512MB"
-GIN_BUILD_MEMORY = "2GB"
-
-
 def _build_indexes(definitions: list[tuple[str, str]], workers: int) -> None:
     def job(definition: str) -> Callable[[], int]:
-        memory = GIN_BUILD_MEMORY if " USING gin " in definition else BTREE_BUILD_MEMORY
-
         def build() -> int:
             with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL maintenance_work_mem = '{memory}'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 cursor.execute(definition)
             return 1
 
