@@ -21,6 +21,7 @@ NAV_LINKS = {
         "Call logs",
         "Recovery cases",
         "Audit findings",
+        "Reports",
         "Administration",
     ],
     "agent": ["Interruptions", "Escalations", "Failure reports", "Call logs", "Recovery cases"],
