@@ -6,7 +6,7 @@ from pathlib import Path
 
 from apps.core.demo import DEMO_PASSWORD
 
-from . import database, exports, imports, inprocess, lists, sweep
+from . import database, exports, imports, inprocess, lists, reports, sweep
 from .http import PortalClient
 from .report import Goal, Row
 from .server import served
@@ -37,6 +37,9 @@ WORKER_MEMORY = Goal(100, "MB")
 XLSX_RATE = Goal(5_000, "rows/s", at_most=False)
 IMPORT_SECONDS = Goal(20, "s")
 SWEEP_SECONDS = Goal(4, "s")
+P95_REPORT = Goal(500, MS)
+# The home page's panels per role (the dashboard), measured beside the reports.
+HOME_READERS = ("agent", "lead", "auditor")
 SEEDING_SECONDS_PER_10M_CALLS = 600
 
 
@@ -72,6 +75,8 @@ class Benchmark:
                 self.list_pages(server)
             if "exports" not in self.options.skip:
                 self.file_exports(server)
+            if "reports" not in self.options.skip:
+                self.report_pages(server)
         if "import" not in self.options.skip:
             self.call_import()
         if "sweep" not in self.options.skip:
@@ -242,6 +247,35 @@ class Benchmark:
         else:
             note = f"{run.rows:,} rows in {run.seconds:.1f} s, first row {run.first_row:.2f} s"
         return Row("Exports", what, run.rows_per_second, goal, note=note)
+
+    def report_pages(self, server) -> None:
+        requests = max(self.options.requests // 3, 5)
+        for username in HOME_READERS:
+            client = PortalClient(server.host, server.port)
+            client.log_in(username, DEMO_PASSWORD)
+            _, p95 = lists.p50_p95(lists.latencies(client, "/", requests=requests))
+            self.add(
+                Row(
+                    "Reports",
+                    f"home page (dashboard) of the {username}, p95",
+                    p95 * 1000,
+                    P95_REPORT,
+                )
+            )
+            client.close()
+        client = self.client(server)
+        for title, path in reports.report_paths(READER):
+            p50, p95 = lists.p50_p95(lists.latencies(client, path, requests=requests))
+            self.add(
+                Row(
+                    "Reports",
+                    f"{title}, last month, p95",
+                    p95 * 1000,
+                    P95_REPORT,
+                    note=f"median {p50 * 1000:.0f} ms",
+                )
+            )
+        client.close()
 
     def call_import(self) -> None:
         from apps.core.models import Client

@@ -21,7 +21,7 @@ DEFAULT_VOLUME = Volume(
     failures=200_000,
     recovery=200_000,
 )
-PARTS = ("queries", "lists", "exports", "import", "sweep")
+PARTS = ("queries", "lists", "exports", "reports", "import", "sweep")
 
 
 class Command(BaseCommand):
