@@ -106,12 +106,17 @@ class Benchmark:
         self.fold_summaries()
         counts = database.row_counts(self.options.database_url)
         present = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
-        if seconds is None:
+        if not seconds:
             self.add(Row("Volume", "seeding", None, note=f"reused ({present})"))
             return
         history = "with history" if self.options.history else "history skipped"
-        goal = Goal(SEEDING_SECONDS_PER_10M_CALLS * volume.calls / 10_000_000, "s")
-        self.add(Row("Volume", f"seeding to {present} ({history})", seconds, goal))
+        if "calls" in seconds:
+            goal = Goal(SEEDING_SECONDS_PER_10M_CALLS * volume.calls / 10_000_000, "s")
+            what = f"seeding {volume.calls:,} calls ({history})"
+            self.add(Row("Volume", what, seconds["calls"], goal))
+        if "others" in seconds:
+            what = f"seeding the other logs ({history})"
+            self.add(Row("Volume", what, seconds["others"], note=f"now {present}"))
 
     def fold_summaries(self) -> None:
         """Fold the summary deltas the seeding left, as the portal's minute task does in
