@@ -116,21 +116,34 @@ def stamp_breaches(record, now: datetime) -> list[str]:
     return stamped
 
 
-def missed_target_condition(model, due_name: str, met_names: Iterable[str], now: datetime):
-    """`missed_target` as a query condition over `model`'s rows not stamped yet for it."""
+def missed_target_branches(model, due_name: str, met_names: Iterable[str], now: datetime):
+    """The ways a row not stamped yet has missed the target, one condition each: met late
+    through one of `met_names` (the first one set), or still unmet and open past the due
+    time. Each alone matches one partial index; together they are `missed_target`."""
     from django.db.models import F, Q
 
     from .choices import Status
 
     stamp_name = BREACH_STAMPS[due_name][0]
-    met_names = list(met_names)
-    missed = Q(pk__in=[])
+    pending = Q(**{f"{stamp_name}__isnull": True, f"{due_name}__isnull": False})
+    branches = []
     unmet = Q()
     for name in met_names:
-        missed |= unmet & Q(**{f"{name}__gt": F(due_name)})
+        branches.append(pending & unmet & Q(**{f"{name}__gt": F(due_name)}))
         unmet &= Q(**{f"{name}__isnull": True})
-    missed |= unmet & Q(status__in=Status.open_values(), **{f"{due_name}__lt": now})
-    return Q(**{f"{stamp_name}__isnull": True, f"{due_name}__isnull": False}) & missed
+    open_past_due = Q(status__in=Status.open_values(), **{f"{due_name}__lt": now})
+    branches.append(pending & unmet & open_past_due)
+    return branches
+
+
+def missed_target_condition(model, due_name: str, met_names: Iterable[str], now: datetime):
+    """`missed_target` as a query condition over `model`'s rows not stamped yet for it."""
+    from django.db.models import Q
+
+    missed = Q(pk__in=[])
+    for branch in missed_target_branches(model, due_name, met_names, now):
+        missed |= branch
+    return missed
 
 
 _paused_clock: list[Callable[..., dict[int, int]]] = []

@@ -21,9 +21,14 @@ from django.utils import timezone
 
 from apps.core.bulk_writes import copy_to_history
 from apps.core.choices import TimelineKind
+from apps.core.models import Client
 from apps.core.roles import log_models
 from apps.core.services.timeline import timeline_log_many
-from apps.core.targets import breach_stamps_of, missed_target_condition
+from apps.core.targets import (
+    breach_stamps_of,
+    missed_target_branches,
+    missed_target_condition,
+)
 
 BATCH_SIZE = 1000
 LABELS = {"first_response_due": "first-response", "resolution_due": "resolution"}
@@ -42,26 +47,47 @@ def stamp_missed_targets(*, now: datetime | None = None, batch_size: int = BATCH
             due_name: missed_target_condition(model, due_name, met_names, now)
             for due_name, _, met_names in clocks
         }
-        any_missed = Q(pk__in=[])
-        for condition in conditions.values():
-            any_missed |= condition
-        count = after = 0
+        branches = [
+            branch
+            for due_name, _, met_names in clocks
+            for branch in missed_target_branches(model, due_name, met_names, now)
+        ]
+        count = 0
         while True:
             with transaction.atomic():
-                claimed = _claim(model, any_missed, after, batch_size)
+                claimed = _claim(model, branches, batch_size)
                 if not claimed:
                     break
-                after = claimed[-1]
                 count += _stamp_batch(model, claimed, clocks, conditions, now)
         stamped[model._meta.label_lower] = count
     return stamped
 
 
-def _claim(model, condition: Q, after: int, batch_size: int) -> list[int]:
-    rows = model.objects.filter(condition, pk__gt=after).order_by("pk")
+def _claim(model, branches: list[Q], batch_size: int) -> list[int]:
+    """Up to `batch_size` records that some branch finds, locked for this batch.
+
+    Each branch is read by itself, one client at a time, with neither order nor limit, so
+    PostgreSQL reads it through the partial index led by the client that holds its few
+    rows: with an order or a limit it guessed it would meet them soon on another path and
+    walked ten million calls to find none. A claimed record is stamped and leaves every
+    branch it matched, so the next claim finds the rest."""
+    candidates: set[int] = set()
+    clients = list(Client.objects.order_by("pk").values_list("pk", flat=True))
+    for branch in branches:
+        for client_id in clients:
+            if len(candidates) >= batch_size:
+                break
+            found = model.objects.filter(branch, client_id=client_id).order_by()
+            candidates.update(found.values_list("pk", flat=True))
+    if not candidates:
+        return []
+    any_missed = Q(pk__in=[])
+    for branch in branches:
+        any_missed |= branch
+    rows = model.objects.filter(any_missed, pk__in=sorted(candidates)[:batch_size]).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, of=("self",))
-    return list(rows.values_list("pk", flat=True)[:batch_size])
+    return list(rows.values_list("pk", flat=True))
 
 
 def _stamp_batch(model, pks: list[int], clocks, conditions: dict, now: datetime) -> int:
