@@ -1,7 +1,7 @@
 """Helpers of the SLA report tests: records with exact SLA fields, the scope of a month, and
 the figures of a report looked up by label."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apps.core.choices import Severity, Status
@@ -26,10 +26,12 @@ def record(
     stamp: datetime | None = None,
     status: str | None = None,
     severity: str = Severity.SEV2,
+    occurred: datetime | None = None,
     **fields,
 ):
-    """A record of `kind` whose SLA fields are exactly these (written past any policy)."""
-    occurred = min(moment for moment in (due, resolved, stamp) if moment is not None)
+    """A record of `kind` whose SLA fields are exactly these (written past any policy). It
+    occurred long before, so that nothing is counted by when it occurred."""
+    occurred = occurred or min(moment for moment in (due, resolved, stamp) if moment is not None)
     made = LOG_FACTORIES[kind](client=client, severity=severity, occurred_at=occurred)
     if status is None:
         status = Status.RESOLVED if resolved else Status.IN_PROGRESS
@@ -38,7 +40,7 @@ def record(
         "resolved_at": resolved,
         "resolution_breached_at": stamp,
         "status": status,
-        "occurred_at": occurred.replace(year=occurred.year - 1),
+        "occurred_at": occurred - timedelta(days=400),
         **fields,
     }
     if status == Status.CLOSED:
