@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.core.choices import Status, Tier
-from apps.core.listing.filters import LogRecordFilterSet
+from apps.core.listing.filters import LogRecordFilterSet, TargetFilter
 from apps.core.models import CodeListEntry
 
 from .models import Escalation, EscalationChannel, EscalationOrigin
@@ -30,7 +30,16 @@ class EscalationFilterSet(LogRecordFilterSet):
         widget=forms.Select(choices=[("", "Any"), ("true", "Overdue"), ("false", "Not overdue")]),
     )
 
+    first_response_target = TargetFilter(label="First-response SLA")
+
     text_fields = ("reference", "title", "customer_name", "account_reference")
+    window_fields = (
+        *LogRecordFilterSet.window_fields,
+        "first_response_due",
+        "first_response_at",
+        "first_response_breached_at",
+        "first_response_due_final",
+    )
 
     class Meta:
         model = Escalation

@@ -10,4 +10,11 @@ class ReportEntry:
     description: str
 
 
-REPORTS: list[ReportEntry] = []
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        "reports:sla",
+        "SLA compliance",
+        "First-response and resolution compliance per log and severity against the client's "
+        "targets, breaches with their stamps, time paused, and the trend.",
+    ),
+]

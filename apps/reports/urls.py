@@ -1,8 +1,10 @@
 from django.urls import path
 
 from .views.index import report_index
+from .views.sla import SlaReportView
 
 app_name = "reports"
 urlpatterns = [
     path("", report_index, name="index"),
+    path("sla/", SlaReportView.as_view(), name="sla"),
 ]

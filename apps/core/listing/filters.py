@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 
 from ..choices import Severity, Status
+from ..compliance import CLOCKS, OUTCOMES, outcome_condition
 from ..dates import validate_plausible
 from ..forms import UserChoiceField
 from ..models import Client, Team
@@ -98,6 +99,16 @@ def parse_window(value: str, allowed: tuple[str, ...]) -> tuple[str, datetime, d
     return field, start, end
 
 
+class TargetFilter(filters.ChoiceFilter):
+    """Rows by how they stand against one SLA target (see apps.core.compliance): counted in
+    compliance, met, or missed. The filter's name is the clock's key plus `_target`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", list(OUTCOMES.items()))
+        kwargs.setdefault("method", "filter_target")
+        super().__init__(*args, **kwargs)
+
+
 def window_value(field: str, start: datetime, end: datetime) -> str:
     """The `window` parameter of a list naming the rows whose `field` is in [start, end)."""
     return f"{field}:{start.isoformat()}/{end.isoformat()}"
@@ -130,6 +141,7 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
     team = filters.ModelChoiceFilter(queryset=Team.objects.none())
     occurred_from = DayFromFilter(field_name="occurred_at", label="From")
     occurred_to = DayToFilter(field_name="occurred_at", label="To")
+    resolution_target = TargetFilter(label="Resolution SLA")
     window = WindowFilter()
 
     text_fields = ("reference", "title")
@@ -140,6 +152,7 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         "closed_at",
         "resolution_due",
         "resolution_breached_at",
+        "resolution_due_final",
         "created_at",
     )
 
@@ -170,7 +183,16 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         if not value:
             return queryset
         field, start, end = value
+        for clock in CLOCKS:
+            if field == clock.final_due_name:
+                queryset = queryset.alias(**{field: clock.final_due()})
         return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    def filter_target(self, queryset, name, value):
+        if not value:
+            return queryset
+        clock = next(clock for clock in CLOCKS if f"{clock.key}_target" == name)
+        return queryset.filter(outcome_condition(clock, value, timezone.now()))
 
     def filter_breached(self, queryset, name, value):
         if value is None:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from apps.core.choices import Tier
@@ -111,6 +112,20 @@ class Escalation(LogRecord):
                 fields=["tier_warn_at"],
                 name="escalation_sweep_warn",
                 condition=models.Q(status__in=["new", "in_progress"], breached_at__isnull=True),
+            ),
+            # The SLA compliance report's first-response figures (as `<log>_res_final`).
+            models.Index(
+                models.F("client"),
+                Coalesce("first_response_breached_at", "first_response_due"),
+                include=[
+                    "severity",
+                    "status",
+                    "first_response_at",
+                    "resolved_at",
+                    "first_response_due",
+                    "first_response_breached_at",
+                ],
+                name="escalation_first_final",
             ),
         ]
         constraints = [
