@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from apps.core.schedules import SCHEDULES
 from apps.reports import monthly
 from apps.reports.models import MonthlyReportDelivery
 from apps.reports.monthly import (
@@ -161,9 +160,3 @@ def test_a_client_without_leads_waits_for_one(world):
     now = datetime(2026, 11, 2, 1, tzinfo=UTC)
     assert deliver_monthly_reports(now) == []
     assert not MonthlyReportDelivery.objects.exists()
-
-
-def test_the_schedule_is_declared_hourly():
-    entry = next(item for item in SCHEDULES if item.name == "Monthly SLA report")
-    assert entry.task == "apps.reports.tasks.send_monthly_sla_reports"
-    assert entry.every == timedelta(hours=1)
