@@ -119,6 +119,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         "the day before, at the quietest hour.",
     ),
     Schedule(
+        name="Monthly SLA report",
+        task="apps.reports.tasks.send_monthly_sla_reports",
+        every=timedelta(hours=1),
+        why="Each client's first business day begins at its own opening hour in its own zone: "
+        "an hourly look sends last month's report within the hour the day begins; a client "
+        "already served costs one indexed query.",
+    ),
+    Schedule(
         name="Export and import jobs",
         task="apps.jobs.tasks.sweep_jobs",
         every=timedelta(minutes=5),

@@ -6,7 +6,7 @@ change of summer time is still the month the client's people see on their calend
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -37,8 +37,10 @@ class Period:
         return (self.last_day - self.first_day).days + 1
 
     def length(self, now: datetime | None = None) -> timedelta:
-        """The period's length, up to `now` when it has not ended yet."""
-        return max(self.clipped_end(now) - self.start, timedelta(0))
+        """The period's real length, up to `now` when it has not ended yet: a month in which
+        the clocks go forward is an hour shorter than its days."""
+        elapsed = self.clipped_end(now).astimezone(UTC) - self.start.astimezone(UTC)
+        return max(elapsed, timedelta(0))
 
     def clipped_end(self, now: datetime | None = None) -> datetime:
         return min(self.end, now or timezone.now())

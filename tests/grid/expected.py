@@ -253,6 +253,7 @@ ADMIN_READ_ONLY = (
     "core_timelineentry",
     "core_alertdelivery",
     "core_outboxmessage",
+    "reports_monthlyreportdelivery",
 )
 RULES += [
     *[

@@ -3,7 +3,7 @@ row of every kind the URL patterns take (records, child rows, findings, notifica
 calendars, policies, matrices, admin-only rows), seeded once per module."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
@@ -26,6 +26,7 @@ from apps.core.models import OutboxMessage, TaskRun
 from apps.core.runs import ESCALATION_SWEEP
 from apps.escalations.models import EscalationMatrix, MatrixStep
 from apps.jobs.models import Job, JobKind, JobStatus
+from apps.reports.models import MonthlyReportDelivery
 from tests.factories import (
     AlertDeliveryFactory,
     ClientAssignmentFactory,
@@ -100,6 +101,9 @@ def _records_of(client, side: str, team, service, agent, lead) -> list:
     calendar = BusinessCalendarFactory(client=client, hours=OFFICE_HOURS)
     HolidayFactory(calendar=calendar)
     SlaPolicyFactory(client=client, severity=Severity.SEV2)
+    MonthlyReportDelivery.objects.create(
+        client=client, month=date(2026, 10, 1), claimed_at=timezone.now()
+    )
     matrix = EscalationMatrix.objects.create(client=client, severity=Severity.SEV2)
     MatrixStep.objects.create(matrix=matrix, tier=Tier.FRONTLINE, team=team, minutes_allowed=30)
     return [interruption, failure, escalation, call, case]
