@@ -1,5 +1,5 @@
-// Report charts: each <canvas data-chart="id"> is drawn from the JSON in the script element
-// of that id, which holds the numbers of the table printed below it.
+// Report charts: each <canvas data-chart="id"> is drawn from the JSON in its data-chart-json
+// attribute or in the script element of that id: the numbers of the table printed below it.
 (function () {
   "use strict";
   if (typeof Chart === "undefined") return;
@@ -14,9 +14,12 @@
   }
 
   function draw(canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-chart"));
-    if (!source) return;
-    var data = JSON.parse(source.textContent);
+    // The numbers ride on the canvas (data-chart-json) where htmx may swap it in, since htmx
+    // drops script elements; elsewhere they are in the script element the canvas names.
+    var json = canvas.getAttribute("data-chart-json");
+    var source = json ? null : document.getElementById(canvas.getAttribute("data-chart"));
+    if (!json && !source) return;
+    var data = JSON.parse(json || source.textContent);
     var line = data.kind === "line";
     destroy(canvas);
     new Chart(canvas, {

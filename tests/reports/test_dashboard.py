@@ -182,7 +182,7 @@ def test_lead_trend_of_eight_weeks_opened_and_resolved(world, client):
     assert numbers[-3] == [3, 2]
     assert sum(opened for opened, _ in numbers) == 4
     assert 'data-chart="trend-weeks-chart"' in content
-    assert 'id="trend-weeks-chart" type="application/json"' in content
+    assert 'data-chart-json="{&quot;kind&quot;: &quot;line&quot;' in content
 
 
 def test_administrator_sees_every_clients_queues_and_the_admin(world, client, queue):

@@ -5,6 +5,7 @@ reaches), every log in one query through the status and due-time indexes; the tr
 the summaries, so eight weeks cost the same at any volume.
 """
 
+import json
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -186,13 +187,23 @@ def lead_section(user, now: datetime) -> Section:
     )
 
 
+def drawn(section: Section) -> list[tuple[Table, str]]:
+    """Each table with its chart's numbers as JSON ("" for none), carried on the canvas
+    itself: htmx drops script elements from what it swaps in, so a json_script would not
+    survive a refresh."""
+    return [
+        (table, json.dumps(data) if (data := table.chart_data()) else "")
+        for table in section.tables
+    ]
+
+
 def panels(user, now: datetime) -> list[Panel]:
     return [
         Panel(
             key="queues",
             title="My teams' queues",
             template="reports/dashboard/lead.html",
-            data=lead_section(user, now),
+            data=drawn(lead_section(user, now)),
             note="Records of the clients your teams serve.",
             definitions=DEFINITIONS,
         )
