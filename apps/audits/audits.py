@@ -4,31 +4,19 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.batching import batched
 from apps.core.choices import Severity, Status
 from apps.core.roles import log_models
+from apps.core.staleness import stale_condition, stale_limit_text
 
 from .models import FindingKind
 from .notices import tell_leads
 from .services import AuditOutcome, finding_file, known_fingerprints
 
-# An open record with no update for longer than its severity's limit is stale.
-STALE_AFTER = {
-    Severity.SEV1: timedelta(hours=4),
-    Severity.SEV2: timedelta(hours=24),
-    Severity.SEV3: timedelta(days=3),
-    Severity.SEV4: timedelta(days=7),
-}
 DONE = (Status.RESOLVED, Status.CLOSED)
 BATCH = 500
-
-
-def _limit(severity: str) -> str:
-    hours = STALE_AFTER[severity].total_seconds() / 3600
-    return f"{int(hours)} hours" if hours < 48 else f"{int(hours // 24)} days"
 
 
 def _file_new(model, rows, outcome: AuditOutcome, kind: str, describe, now) -> list:
@@ -58,13 +46,10 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
     """Open records of every log with no update within their severity's limit."""
     now = now or timezone.now()
     outcome = AuditOutcome()
-    overdue = Q(pk__in=[])
-    for severity, limit in STALE_AFTER.items():
-        overdue |= Q(severity=severity, updated_at__lt=now - limit)
     for model in log_models():
         type_id = ContentType.objects.get_for_model(model).pk
         records = (
-            model.objects.filter(overdue, status__in=Status.open_values())
+            model.objects.filter(stale_condition(now))
             .select_related("client", "team")
             .only(
                 "pk",
@@ -82,7 +67,7 @@ def audit_stale_records(*, now: datetime | None = None) -> AuditOutcome:
         def describe(record):
             return (
                 f"{record.reference} is open with no update for more than "
-                f"{_limit(record.severity)} (last updated "
+                f"{stale_limit_text(record.severity)} (last updated "
                 f"{timezone.localtime(record.updated_at):%Y-%m-%d %H:%M})."
             )
 

@@ -1,17 +1,28 @@
-// Report charts: each <canvas data-chart="id"> is drawn from the JSON in the script element
-// of that id, which holds the numbers of the table printed below it.
+// Report charts: each <canvas data-chart="id"> is drawn from the JSON in its data-chart-json
+// attribute or in the script element of that id: the numbers of the table printed below it.
 (function () {
   "use strict";
   if (typeof Chart === "undefined") return;
 
   var PALETTE = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
 
+  // A canvas holds one chart: one drawn before (the page's first draw, then an htmx swap that
+  // settles the same canvas again) is destroyed first, or Chart.js refuses the canvas.
+  function destroy(canvas) {
+    var chart = Chart.getChart(canvas);
+    if (chart) chart.destroy();
+  }
+
   function draw(canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-chart"));
-    if (!source || canvas.chart) return;
-    var data = JSON.parse(source.textContent);
+    // The numbers ride on the canvas (data-chart-json) where htmx may swap it in, since htmx
+    // drops script elements; elsewhere they are in the script element the canvas names.
+    var json = canvas.getAttribute("data-chart-json");
+    var source = json ? null : document.getElementById(canvas.getAttribute("data-chart"));
+    if (!json && !source) return;
+    var data = JSON.parse(json || source.textContent);
     var line = data.kind === "line";
-    canvas.chart = new Chart(canvas, {
+    destroy(canvas);
+    new Chart(canvas, {
       type: line ? "line" : "bar",
       data: {
         labels: data.labels,
@@ -45,6 +56,11 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(); });
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+  // Canvases an htmx swap takes out of the page let go of their charts, which Chart.js would
+  // otherwise keep (and resize before printing) for ever.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    if (event.target.matches && event.target.matches("canvas[data-chart]")) destroy(event.target);
+  });
   // Charts are redrawn at the paper's width before printing.
   window.addEventListener("beforeprint", function () {
     Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });

@@ -120,6 +120,12 @@ RULES = [
         POST="login                   405     405     405   405     405",
     ),
     Rule(
+        "home_panels",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="the home page's panels alone, as htmx refreshes them",
+    ),
+    Rule(
         "healthz*",
         GET="200                      200     200     200   200     200",
         POST="405                     405     405     405   405     405",

@@ -17,6 +17,7 @@ from ..models import Client, Team
 from ..models.records import breached_condition
 from ..scoping import accessible_client_ids, sees_every_client
 from ..selectors import teams_for_clients, users_of_clients
+from ..staleness import stale_condition
 from .choices import RememberedChoicesMixin
 
 
@@ -132,6 +133,17 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         label="Resolution target",
         widget=forms.Select(choices=[("", "Any"), ("true", "Breached"), ("false", "Not breached")]),
     )
+    stale = filters.BooleanFilter(
+        method="filter_stale",
+        label="Updates",
+        widget=forms.Select(
+            choices=[
+                ("", "Any"),
+                ("true", "Stale (open, no update within its limit)"),
+                ("false", "Not stale"),
+            ]
+        ),
+    )
     assignment = filters.ChoiceFilter(
         choices=[("me", "Assigned to me"), ("nobody", "Unassigned")],
         method="filter_assignment",
@@ -198,6 +210,12 @@ class LogRecordFilterSet(RememberedChoicesMixin, filters.FilterSet):
         if value is None:
             return queryset
         condition = breached_condition()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_stale(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = stale_condition(timezone.now())
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_assignment(self, queryset, name, value):
