@@ -10,4 +10,12 @@ class ReportEntry:
     description: str
 
 
-REPORTS: list[ReportEntry] = []
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        "reports:root_causes",
+        "Root causes",
+        "A Pareto of root causes across interruptions, failure reports and escalations, the "
+        "causes that keep hitting each service, and the corrective actions open, overdue "
+        "and done per cause.",
+    ),
+]
