@@ -7,13 +7,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.failures.actions import action_condition
 from apps.failures.models import CorrectiveAction, FailureReport
 from apps.reports.content import Cell
+from tests.factories import InterruptionFactory
+from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
 from tests.reports.root_cause_world import MARCH, march_world  # noqa: F401
 
 URL = reverse("reports:root_causes")
@@ -152,3 +156,29 @@ def test_action_counts_link_to_the_reports_holding_them(page, march, client):
             ).values_list("reference", flat=True)
             assert actions.count() == cell.value
             assert sorted(_listed(client, cell.url)) == sorted(holding)
+
+
+def test_query_count_does_not_grow_with_the_records(march, client):
+    client.force_login(march.lead)
+    client.get(URL, query(march))  # caches warmed
+    with CaptureQueriesContext(connection) as before:
+        client.get(URL, query(march))
+    inside = MARCH.start + (MARCH.end - MARCH.start) / 2
+    for cause in ("facility", "unknown", "customer"):
+        InterruptionFactory(
+            client=march.client_a,
+            occurred_at=inside,
+            root_cause_category=cause,
+            affected_services=[march.service_a2],
+        )
+        report = FailureReportFactory(
+            client=march.client_a,
+            occurred_at=inside,
+            root_cause_category=cause,
+            service=march.service_a2,
+        )
+        CorrectiveActionFactory(report=report)
+    with CaptureQueriesContext(connection) as after:
+        client.get(URL, query(march))
+
+    assert len(after) == len(before)
