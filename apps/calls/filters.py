@@ -11,6 +11,7 @@ from apps.core.listing.filters import (
     LogRecordFilterSet,
     UserChoiceFilter,
 )
+from apps.core.listing.root_cause import RootCauseFilter
 from apps.core.models import Client, CodeListEntry
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.selectors import users_of_clients
@@ -46,6 +47,7 @@ class CallFilterSet(LogRecordFilterSet):
     sentiment = filters.MultipleChoiceFilter(
         choices=Sentiment.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
+    root_cause = RootCauseFilter(through_links=True)
     call_back = filters.ChoiceFilter(
         choices=[("waiting", "Waiting"), ("overdue", "Overdue")],
         method="filter_call_back",
@@ -63,6 +65,7 @@ class CallFilterSet(LogRecordFilterSet):
             "query_category",
             "sentiment",
             "call_back",
+            "root_cause",
             "severity",
             "status",
             "assignee",

@@ -9,7 +9,14 @@ from .services import matrix_edited
 @admin.register(Escalation)
 class EscalationAdmin(LogRecordAdmin):
     list_display = (*LogRecordAdmin.list_display, "origin", "tier", "category")
-    list_filter = ("origin", "channel", "tier", "category", *LogRecordAdmin.list_filter)
+    list_filter = (
+        "origin",
+        "channel",
+        "tier",
+        "category",
+        "root_cause_category",
+        *LogRecordAdmin.list_filter,
+    )
     search_fields = (*LogRecordAdmin.search_fields, "customer_name", "account_reference")
     list_select_related = (*LogRecordAdmin.list_select_related, "category")
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from apps.core.choices import Severity, Status, Tier
+from apps.core.choices import RootCause, Severity, Status, Tier
 from apps.core.demo import DemoClient, DemoOrganisation
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
@@ -40,6 +40,17 @@ class Scenario:
     outcome: str
     review: str
 
+
+# What the post-resolution review found behind each kind of escalation of the demo.
+CAUSE_BY_CATEGORY = {
+    "billing-dispute": RootCause.TECHNOLOGY,
+    "service-failure": RootCause.THIRD_PARTY,
+    "complaint": RootCause.PEOPLE,
+    "technical-fault": RootCause.TECHNOLOGY,
+    "delivery-problem": RootCause.THIRD_PARTY,
+    "regulatory": RootCause.PROCESS,
+    "vip-customer": RootCause.PROCESS,
+}
 
 SCENARIOS = (
     Scenario(
@@ -267,6 +278,8 @@ def _tell_story(
             changes={
                 "resolution_steps": scenario.steps,
                 "outcome": scenario.outcome,
+                "root_cause_category": CAUSE_BY_CATEGORY.get(scenario.category, RootCause.UNKNOWN),
+                "root_cause_analysis": scenario.review,
                 "post_resolution_review": scenario.review if status == Status.CLOSED else "",
             },
             expected_version=escalation.version,

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from apps.core.choices import Status, Tier
 from apps.core.listing.filters import LogRecordFilterSet, TargetFilter
+from apps.core.listing.root_cause import RootCauseFilter
 from apps.core.models import CodeListEntry
 
 from .models import Escalation, EscalationChannel, EscalationOrigin
@@ -24,6 +25,7 @@ class EscalationFilterSet(LogRecordFilterSet):
     tier = filters.MultipleChoiceFilter(
         choices=Tier.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
+    root_cause = RootCauseFilter()
     overdue = filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue",
@@ -53,6 +55,7 @@ class EscalationFilterSet(LogRecordFilterSet):
             "severity",
             "status",
             "overdue",
+            "root_cause",
             "assignee",
             "assignment",
             "team",

@@ -19,7 +19,16 @@ SECTIONS = (
     ),
     ("Customer", ["customer_name", "account_reference", "reason", "description"]),
     ("Handling", ["team", "assignee", "first_response_due", "resolution_due", "first_response_at"]),
-    ("Resolution", ["resolution_steps", "outcome", "post_resolution_review"]),
+    (
+        "Resolution",
+        [
+            "resolution_steps",
+            "outcome",
+            "root_cause_category",
+            "root_cause_analysis",
+            "post_resolution_review",
+        ],
+    ),
 )
 
 
@@ -39,6 +48,7 @@ class EscalationForm(LogRecordForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "resolution_steps": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
+            "root_cause_analysis": forms.Textarea(attrs={"rows": 3}),
             "post_resolution_review": forms.Textarea(attrs={"rows": 2}),
         }
 

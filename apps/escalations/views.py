@@ -1,6 +1,6 @@
 from django.contrib import messages
 
-from apps.core.choices import Status, Tier
+from apps.core.choices import RootCause, Status, Tier
 from apps.core.listing.exports import ExportColumn
 from apps.core.views.listing import BulkActionView, FilteredTableView
 from apps.core.views.records import (
@@ -45,6 +45,8 @@ EXPORT_COLUMNS = [
     ExportColumn("Reported by", "reported_by__username"),
     ExportColumn("Resolution steps", "resolution_steps"),
     ExportColumn("Outcome", "outcome"),
+    ExportColumn("Root cause", "root_cause_category", choices=dict(RootCause.choices)),
+    ExportColumn("Root-cause analysis", "root_cause_analysis"),
     ExportColumn("Post-resolution review", "post_resolution_review"),
     ExportColumn("Resolved at", "resolved_at"),
     ExportColumn("Breached at", "resolution_breached_at"),

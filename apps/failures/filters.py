@@ -4,16 +4,16 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.core.listing.filters import LogRecordFilterSet
+from apps.core.listing.root_cause import RootCauseFilter
 from apps.core.models import Service
 
+from .actions import ACTION_STATES, OVERDUE, action_condition
 from .models import CorrectiveAction, FailureCategory, FailureReport, FollowUpStatus
 
 
 def overdue_actions():
     """Open corrective actions (not done, not waived) past their due date."""
-    return CorrectiveAction.objects.filter(
-        done_at__isnull=True, waived=False, due_date__lt=timezone.localdate()
-    )
+    return CorrectiveAction.objects.filter(action_condition(OVERDUE, timezone.localdate()))
 
 
 class FailureReportFilterSet(LogRecordFilterSet):
@@ -27,12 +27,20 @@ class FailureReportFilterSet(LogRecordFilterSet):
         label="Follow-up",
     )
     service = filters.ModelChoiceFilter(queryset=Service.objects.none(), label="Service")
+    root_cause = RootCauseFilter()
     overdue = filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue corrective actions",
         widget=forms.Select(
             choices=[("", "Any"), ("true", "With overdue actions"), ("false", "None overdue")]
         ),
+    )
+
+    actions = filters.ChoiceFilter(
+        choices=ACTION_STATES,
+        method="filter_actions",
+        label="Holding corrective actions",
+        help_text="Reports with at least one corrective action in this state.",
     )
 
     class Meta:
@@ -45,7 +53,9 @@ class FailureReportFilterSet(LogRecordFilterSet):
             "status",
             "follow_up_status",
             "overdue",
+            "actions",
             "service",
+            "root_cause",
             "assignee",
             "assignment",
             "team",
@@ -64,3 +74,9 @@ class FailureReportFilterSet(LogRecordFilterSet):
             return queryset
         late = Exists(overdue_actions().filter(report=OuterRef("pk")))
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_actions(self, queryset, name, value):
+        held = CorrectiveAction.objects.filter(
+            action_condition(value, timezone.localdate()), report=OuterRef("pk")
+        )
+        return queryset.filter(Exists(held))

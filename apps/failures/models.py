@@ -123,6 +123,13 @@ class FailureReport(RootCauseFields, LogRecord):
         indexes = [
             *LogRecord.Meta.indexes,
             models.Index(fields=["category", "occurred_at"], name="failure_category_occ"),
+            # The root-cause report's counts of a client's period per category and service,
+            # and the corrective actions of those reports, read from the index alone.
+            models.Index(
+                fields=["client", "occurred_at", "id"],
+                include=["root_cause_category", "service"],
+                name="failure_cli_occ_cause",
+            ),
         ]
         permissions = [
             ("bulk_update_failurereport", "Can assign and change status of many at once"),

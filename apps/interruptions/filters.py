@@ -2,6 +2,7 @@ import django_filters as filters
 from django import forms
 
 from apps.core.listing.filters import LogRecordFilterSet
+from apps.core.listing.root_cause import RootCauseFilter
 from apps.core.models import Service
 
 from .models import Interruption, InterruptionKind
@@ -14,6 +15,7 @@ class InterruptionFilterSet(LogRecordFilterSet):
     service = filters.ModelChoiceFilter(
         field_name="affected_services", queryset=Service.objects.none(), label="Service"
     )
+    root_cause = RootCauseFilter()
 
     class Meta:
         model = Interruption
@@ -24,6 +26,7 @@ class InterruptionFilterSet(LogRecordFilterSet):
             "severity",
             "status",
             "service",
+            "root_cause",
             "assignee",
             "assignment",
             "team",

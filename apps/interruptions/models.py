@@ -73,6 +73,13 @@ class Interruption(RootCauseFields, LogRecord):
         indexes = [
             *LogRecord.Meta.indexes,
             models.Index(fields=["kind", "occurred_at"], name="interruption_kind_occ"),
+            # The root-cause report's counts of a client's period per category (and, through
+            # the id, per affected service), read from the index alone.
+            models.Index(
+                fields=["client", "occurred_at", "id"],
+                include=["root_cause_category"],
+                name="interruption_cli_occ_cause",
+            ),
         ]
         permissions = [
             ("bulk_update_interruption", "Can assign and change status of many at once"),

@@ -2,6 +2,7 @@ import django_filters as filters
 from django import forms
 
 from apps.core.listing.filters import LogRecordFilterSet
+from apps.core.listing.root_cause import RootCauseFilter
 
 from .models import NatureOfIssue, RecoveryCase
 from .selectors import recovered_condition
@@ -31,6 +32,8 @@ class RecoveryCaseFilterSet(LogRecordFilterSet):
         widget=forms.Select(choices=[("", "Any"), ("true", "Recovered"), ("false", "Not yet")]),
     )
 
+    root_cause = RootCauseFilter(through_links=True)
+
     text_fields = ("reference", "title", "customer_name", "account_reference")
 
     class Meta:
@@ -43,6 +46,7 @@ class RecoveryCaseFilterSet(LogRecordFilterSet):
             "status",
             "confirmed",
             "recovered",
+            "root_cause",
             "assignee",
             "assignment",
             "team",

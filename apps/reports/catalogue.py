@@ -17,4 +17,11 @@ REPORTS: list[ReportEntry] = [
         "First-response and resolution compliance per log and severity against the client's "
         "targets, breaches with their stamps, time paused, and the trend.",
     ),
+    ReportEntry(
+        "reports:root_causes",
+        "Root causes",
+        "A Pareto of root causes across interruptions, failure reports and escalations, the "
+        "causes that keep hitting each service, and the corrective actions open, overdue "
+        "and done per cause.",
+    ),
 ]

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from .views.index import report_index
+from .views.root_causes import RootCauseReportView
 from .views.sla import SlaReportView
 
 app_name = "reports"
 urlpatterns = [
     path("", report_index, name="index"),
     path("sla/", SlaReportView.as_view(), name="sla"),
+    path("root-causes/", RootCauseReportView.as_view(), name="root_causes"),
 ]

@@ -21,7 +21,8 @@ HEADER = [
     "Reference", "Client", "Title", "Severity", "Status", "Origin", "Channel", "Category",
     "Tier", "Customer", "Account reference", "Reason", "Escalated at", "First response due",
     "First response at", "First response breached at", "Resolution due", "Assignee", "Team",
-    "Reported by", "Resolution steps", "Outcome", "Post-resolution review", "Resolved at",
+    "Reported by", "Resolution steps", "Outcome", "Root cause", "Root-cause analysis",
+    "Post-resolution review", "Resolved at",
     "Breached at", "Closed at", "Created at",
 ]  # fmt: skip
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from apps.core.choices import Tier
-from apps.core.models import Client, CodeListEntry, LogRecord
+from apps.core.models import Client, CodeListEntry, LogRecord, RootCauseFields
 
 
 class EscalationOrigin(models.TextChoices):
@@ -27,7 +27,7 @@ class EscalationChannel(models.TextChoices):
     WEB = "web", "Web"
 
 
-class Escalation(LogRecord):
+class Escalation(RootCauseFields, LogRecord):
     reference_prefix = "ESC"
 
     # The standard keys without an index of their own: the (key, occurred_at) indexes of
