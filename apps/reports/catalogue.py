@@ -11,3 +11,12 @@ class ReportEntry:
 
 
 REPORTS: list[ReportEntry] = []
+
+REPORTS.append(
+    ReportEntry(
+        "reports:calls",
+        "Calls and agents",
+        "FCR, handle time, wait, abandonment and call-back compliance per agent, team and "
+        "queue; QA audit averages per criterion, agent and auditor; the trend.",
+    )
+)
