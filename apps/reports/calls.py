@@ -179,7 +179,10 @@ def calls_breakdown(client_id: int, start: datetime, end: datetime, now: datetim
 def calls_trend(client_id: int, periods: list[Period]) -> list[tuple[Period, CallFigures]]:
     """The figures of each period (summaries only: one query each)."""
     return [
-        (period, figures_from_totals(period_totals(Call, client_id, period.start, period.end)))
+        (
+            period,
+            figures_from_totals(period_totals(Call, client_id, period.start, period.end).get(())),
+        )
         for period in periods
     ]
 

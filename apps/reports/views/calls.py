@@ -139,7 +139,7 @@ class CallsReportView(ReportView):
                     _criteria_table(quality.overall),
                     _quality_table(
                         "qa-agents",
-                        "Per agent",
+                        "QA per agent",
                         "Agent",
                         [
                             (
@@ -152,7 +152,7 @@ class CallsReportView(ReportView):
                     ),
                     _quality_table(
                         "qa-auditors",
-                        "Per auditor",
+                        "QA per auditor",
                         "Auditor",
                         [
                             (people.get(auditor, "—"), sums, links.audits(auditor=auditor))
@@ -321,7 +321,7 @@ def _criteria_table(overall: ScoreSums) -> Table:
     )
     return Table(
         key="qa-criteria",
-        title="Per criterion",
+        title="QA per criterion",
         columns=["Criterion", "Average (0–5)"],
         rows=rows,
         chart=Chart("bar", 0, (1,), horizontal=True),
