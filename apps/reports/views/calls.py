@@ -1,6 +1,8 @@
 """Calls and agents: FCR, handle time, wait, abandonment and call-backs per agent, team and
 queue; QA audit averages per criterion, agent and auditor; the trend of the last periods."""
 
+from dataclasses import replace
+
 from apps.calls.filters import NO_QUEUE
 from apps.calls.models import Direction, Outcome
 from apps.calls.quality import CRITERIA, ScoreSums, criterion_label
@@ -204,7 +206,7 @@ def _headline(figures: CallFigures, previous: CallFigures | None, links: _Links)
     def before(name: str):
         return None if previous is None else getattr(previous, name)
 
-    return [
+    shown = [
         Figure("Calls", figures.calls, COUNT, url=links.calls(), previous=before("calls")),
         Figure(
             "First-call resolution",
@@ -246,6 +248,12 @@ def _headline(figures: CallFigures, previous: CallFigures | None, links: _Links)
             help_text="Call-backs due by now or made, made by their due time.",
         ),
     ]
+    return [figure if figure.value is not None else replace(figure, url="") for figure in shown]
+
+
+def _cell(value, unit: str, url: str = "") -> Cell:
+    """A figure's cell, linked to its rows when there is a figure to show."""
+    return Cell(value, unit, url if value is not None else "")
 
 
 def _call_table(
@@ -261,14 +269,14 @@ def _call_table(
         cells.append(
             [
                 Cell(name, TEXT),
-                Cell(figures.calls, COUNT, link()),
-                Cell(figures.fcr, PERCENT, link()),
-                Cell(figures.handle_minutes, MINUTES, link()),
-                Cell(figures.wait_minutes, MINUTES, link()),
-                Cell(figures.abandoned, COUNT, link(**ABANDONED)),
-                Cell(figures.abandonment, PERCENT, link(**ABANDONED)),
-                Cell(figures.call_backs_settled, COUNT, link(call_back="settled")),
-                Cell(figures.call_back_compliance, PERCENT, link(call_back="settled")),
+                _cell(figures.calls, COUNT, link()),
+                _cell(figures.fcr, PERCENT, link()),
+                _cell(figures.handle_minutes, MINUTES, link()),
+                _cell(figures.wait_minutes, MINUTES, link()),
+                _cell(figures.abandoned, COUNT, link(**ABANDONED)),
+                _cell(figures.abandonment, PERCENT, link(**ABANDONED)),
+                _cell(figures.call_backs_settled, COUNT, link(call_back="settled")),
+                _cell(figures.call_back_compliance, PERCENT, link(call_back="settled")),
             ]
         )
     return Table(
@@ -285,11 +293,11 @@ def _trend_table(trend: list, links: _Links) -> Table:
     rows = [
         [
             Cell(period.short_label, TEXT),
-            Cell(figures.calls, COUNT, links.calls(period)),
-            Cell(figures.fcr, PERCENT, links.calls(period)),
-            Cell(figures.handle_minutes, MINUTES, links.calls(period)),
-            Cell(figures.wait_minutes, MINUTES, links.calls(period)),
-            Cell(figures.abandonment, PERCENT, links.calls(period, **ABANDONED)),
+            _cell(figures.calls, COUNT, links.calls(period)),
+            _cell(figures.fcr, PERCENT, links.calls(period)),
+            _cell(figures.handle_minutes, MINUTES, links.calls(period)),
+            _cell(figures.wait_minutes, MINUTES, links.calls(period)),
+            _cell(figures.abandonment, PERCENT, links.calls(period, **ABANDONED)),
         ]
         for period, figures in trend
     ]
@@ -337,7 +345,7 @@ def _quality_table(key: str, title: str, label: str, rows: list) -> Table:
             [
                 Cell(name, TEXT),
                 Cell(sums.audits, COUNT, url),
-                Cell(averages.total, PERCENT, url),
+                _cell(averages.total, PERCENT, url),
                 *(Cell(averages.means[criterion], SCORE) for criterion in CRITERIA),
             ]
         )
