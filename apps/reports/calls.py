@@ -5,7 +5,8 @@ FCR, handle time, wait and abandonment are the call list's own figures
 per team and overall, the calls per agent and queue summary per agent and per queue. A call
 counts in the period its start (`occurred_at`) falls in. Call-back compliance is counted live
 over the period's missed and dropped inbound calls (apps.calls.callbacks), a share of a
-month's calls. QA averages are those of the audits scored in the period (apps.calls.quality).
+month's calls read from their own covering index (`call_callback_owed`, PostgreSQL). QA
+averages are those of the audits scored in the period (apps.calls.quality).
 """
 
 from dataclasses import dataclass, field
