@@ -28,7 +28,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -38,7 +38,7 @@ from apps.core.services.timeline import timeline_log_many
 from apps.sla.business_time import CalendarSpec, add_business_minutes
 from apps.sla.selectors import calendar_spec_for
 
-from .models import CALL_BACK_UNSCHEDULED, FINISHED_STATUSES, Call, Outcome
+from .models import CALL_BACK_OUTCOMES, CALL_BACK_UNSCHEDULED, FINISHED_STATUSES, Call, Outcome
 
 BATCH_SIZE = 1000
 UPDATED_FIELDS = ["follow_up_due", "version", "updated_at"]
@@ -181,3 +181,36 @@ def _schedule(rows: list[Call], now: datetime, minutes: int, specs: dict) -> Non
     update_rows(Call, rows, UPDATED_FIELDS)
     copy_to_history(Call, {row.pk: row._change_reason for row in rows}, date=now)
     timeline_log_many(events)
+
+
+# Call-back compliance: of the missed or dropped inbound calls given a call-back due time
+# (cancelled ones left out), those settled — called back, or past their due time — and the
+# share of those called back in time: a follow-up call logged that started at or before it.
+CALL_BACK_OWED = Q(
+    direction="inbound",
+    outcome__in=CALL_BACK_OUTCOMES,
+    follow_up_due__isnull=False,
+) & ~Q(status="cancelled")
+
+
+def called_back_in_time() -> Exists:
+    """A follow-up call of the row is logged that started at or before its due time."""
+    return Exists(
+        Call.objects.filter(follow_up_of=OuterRef("pk"), occurred_at__lte=OuterRef("follow_up_due"))
+    )
+
+
+def _follow_up_logged() -> Exists:
+    return Exists(Call.objects.filter(follow_up_of=OuterRef("pk")))
+
+
+def settled_call_backs(calls: QuerySet, now: datetime | None = None) -> QuerySet:
+    """Of `calls`, the call-backs owed that are settled: called back, or due by `now`. Those
+    not called back and not due yet are left out, as records not yet due are for the SLA."""
+    now = now or timezone.now()
+    return calls.filter(CALL_BACK_OWED).filter(Q(follow_up_due__lte=now) | _follow_up_logged())
+
+
+def kept_call_backs(calls: QuerySet) -> QuerySet:
+    """Of `calls`, the call-backs owed that were made in time."""
+    return calls.filter(CALL_BACK_OWED).filter(called_back_in_time())

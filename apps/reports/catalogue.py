@@ -24,4 +24,10 @@ REPORTS: list[ReportEntry] = [
         "causes that keep hitting each service, and the corrective actions open, overdue "
         "and done per cause.",
     ),
+    ReportEntry(
+        "reports:calls",
+        "Calls and agents",
+        "FCR, handle time, wait, abandonment and call-back compliance per agent, team and "
+        "queue; QA audit averages per criterion, agent and auditor; the trend.",
+    ),
 ]

@@ -60,14 +60,19 @@ def period_totals(
     *,
     group_by: tuple[str, ...] = (),
     where: dict[str, object] | None = None,
+    kind: str | None = None,
 ) -> dict[tuple, dict[str, float]]:
     """Group key (values of `group_by`, in order) → totals of `model`'s records of one client
     whose moment (the kind's `day_column`) lies in `[start, end)`.
 
     Totals are `rows` and the kind's metrics (see apps.core.summaries.kinds). `where` narrows
-    by dimension: a value, or a list or tuple of values.
+    by dimension: a value, or a list or tuple of values. `kind` reads another summary of the
+    model's table than its own (such as the calls per agent and queue), whose dimensions
+    keep what that summary's spec says.
     """
-    spec = SPECS[model._meta.label_lower]
+    spec = SPECS[kind or model._meta.label_lower]
+    if spec.model_label != model._meta.label_lower:
+        raise ValueError(f"The summary {spec.kind!r} is not one of {model._meta.label_lower}.")
     for name in (*group_by, *(where or {})):
         if name not in GROUPABLE:
             raise ValueError(f"Period totals group by {', '.join(GROUPABLE)}, not {name!r}.")

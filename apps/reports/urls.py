@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views.calls import CallsReportView
 from .views.index import report_index
 from .views.root_causes import RootCauseReportView
 from .views.sla import SlaReportView
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", report_index, name="index"),
     path("sla/", SlaReportView.as_view(), name="sla"),
     path("root-causes/", RootCauseReportView.as_view(), name="root_causes"),
+    path("calls/", CallsReportView.as_view(), name="calls"),
 ]

@@ -18,6 +18,7 @@ from apps.core.views.records import RecordActionView
 from ..filters import QualityAuditFilterSet
 from ..forms import QualityAuditForm
 from ..models import QualityAudit
+from ..quality import audit_averages
 from ..services import quality_audit_add
 from ..tables import QualityAuditTable
 
@@ -68,7 +69,7 @@ class QualityAuditListView(LoginRequiredMixin, PermissionRequiredMixin, Template
 
     permission_required = ("calls.view_qualityaudit",)
     template_name = "calls/audit_list.html"
-    results_template_name = "includes/list_results.html"
+    results_template_name = "calls/audit_results.html"
     default_sort = "-scored_at"
     raise_exception = False
 
@@ -115,6 +116,7 @@ class QualityAuditListView(LoginRequiredMixin, PermissionRequiredMixin, Template
             "per_page": self.per_page(),
             "per_page_choices": PER_PAGE_CHOICES,
             "can_export": self.request.user.has_perm("calls.export_qualityaudit"),
+            "averages": audit_averages(queryset),
         }
 
     def export(self, queryset, export_format: str):

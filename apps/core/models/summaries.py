@@ -30,7 +30,8 @@ class SummaryRow(models.Model):
     severity = models.CharField(max_length=4)
     status = models.CharField(max_length=16)
     team_id = models.IntegerField(help_text="0 for no team.")
-    variant = models.CharField(max_length=24, help_text="The kind's own dimension, if any.")
+    # Long enough for a call's queue, the own dimension of the calls per agent and queue.
+    variant = models.CharField(max_length=80, help_text="The kind's own dimension, if any.")
     flag = models.BooleanField(help_text="Breached (log records) or acknowledged (findings).")
     folded = models.BooleanField(default=False, db_default=False)
     n = models.BigIntegerField()

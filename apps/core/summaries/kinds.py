@@ -1,4 +1,5 @@
-"""The spec of every summarised kind: the five logs and the audit findings.
+"""The spec of every summarised kind: the five logs, the audit findings, and the calls a
+second time per agent and queue.
 
 Values are written as the tables store them (choice values), so the triggers a migration
 installs do not depend on importing the apps' models.
@@ -102,6 +103,13 @@ RECOVERY_METRICS = (
 )
 
 
+# A second summary of the calls: per agent (kept in `team_id`) and queue (kept in `variant`),
+# with the same metrics, for the calls report's figures per agent and per queue.
+CALLS_BY_AGENT_QUEUE = "calls.call.agent_queue"
+# What each summary column holds in that summary, by the name a report groups by.
+AGENT_QUEUE_COLUMNS = {"agent": "team_id", "queue": "variant"}
+
+
 def _column(name: str):
     return lambda d: d.c(name)
 
@@ -140,6 +148,19 @@ SPECS: dict[str, SummarySpec] = {
             flag=breached_stamp,
             variant=_column("direction"),
             variant_filter="direction",
+            metrics=CALL_METRICS,
+        ),
+        SummarySpec(
+            kind=CALLS_BY_AGENT_QUEUE,
+            model="calls.call",
+            trigger_suffix="agent_queue",
+            table="calls_call",
+            day_column="occurred_at",
+            flag=lambda d: "FALSE",
+            severity_column=None,
+            status_column=None,
+            team_column="assignee_id",
+            variant=_column("queue"),
             metrics=CALL_METRICS,
         ),
         SummarySpec(

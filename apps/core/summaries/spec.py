@@ -56,10 +56,11 @@ class Metric:
 
 @dataclass(frozen=True)
 class SummarySpec:
-    kind: str  # the model's label_lower
+    kind: str  # the model's label_lower, or another name for a second summary of one table
     table: str
     day_column: str
     flag: SqlOf
+    severity_column: str | None = "severity"
     status_column: str | None = "status"
     team_column: str | None = "team_id"
     variant: SqlOf | None = None
@@ -67,6 +68,14 @@ class SummarySpec:
     variant_filter: str = ""
     flag_filter: str = "breached"
     metrics: tuple[Metric, ...] = ()
+    # The summarised model's label_lower when `kind` is not it (a second summary of a table).
+    model: str = ""
+    # Told apart in trigger names when a table has more than one summary.
+    trigger_suffix: str = ""
+
+    @property
+    def model_label(self) -> str:
+        return self.model or self.kind
 
     def __post_init__(self):
         if len(self.metrics) > len(METRIC_SLOTS):
@@ -83,7 +92,7 @@ class SummarySpec:
             ("kind", f"'{self.kind}'"),
             ("client_id", d.c("client_id")),
             ("day", d.day(self.day_column)),
-            ("severity", d.c("severity")),
+            ("severity", d.c(self.severity_column) if self.severity_column else "''"),
             ("status", d.c(self.status_column) if self.status_column else "''"),
             ("team_id", f"COALESCE({d.c(self.team_column)}, 0)" if self.team_column else "0"),
             ("variant", f"COALESCE(CAST({self.variant(d)} AS TEXT), '')" if self.variant else "''"),
@@ -125,7 +134,8 @@ class SummarySpec:
         )
 
     def trigger_name(self, event: str) -> str:
-        return f"summary_{self.table}_{event}"
+        suffix = f"_{self.trigger_suffix}" if self.trigger_suffix else ""
+        return f"summary_{self.table}{suffix}_{event}"
 
     def install_sql(self, vendor: str) -> list[str]:
         """Statements creating (or replacing) the triggers of this kind's table."""
