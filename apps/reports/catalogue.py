@@ -10,4 +10,11 @@ class ReportEntry:
     description: str
 
 
-REPORTS: list[ReportEntry] = []
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        "reports:availability",
+        "Availability and downtime",
+        "Downtime, availability %, MTTR and MTBF per service, with maintenance and "
+        "degradation apart, a timeline of the downtime and the trend.",
+    ),
+]
