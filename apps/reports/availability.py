@@ -172,13 +172,16 @@ def days_of(period: Period, now: datetime) -> list[tuple[date, datetime, datetim
         high = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
         if low >= end:
             break
-        found.append((day, low, min(high, end)))
+        found.append((day, low.astimezone(UTC), min(high, end).astimezone(UTC)))
         day += timedelta(days=1)
     return found
 
 
 def _window(period: Period, now: datetime) -> Span:
-    return period.start, max(period.start, period.clipped_end(now))
+    """The period up to `now`, in UTC: arithmetic between two moments of one zone would
+    read their wall clocks and lose or gain the hour its clocks change."""
+    start = period.start.astimezone(UTC)
+    return start, max(start, period.clipped_end(now).astimezone(UTC))
 
 
 def _working_time(client, periods: Sequence[Period], now: datetime) -> dict[Period, list[Span]]:
