@@ -271,15 +271,29 @@ def _seconds(later: str, earlier: str) -> str:
 
 
 def _base(client_id: int, start: datetime, end: datetime, kinds: Sequence[str]) -> tuple[str, list]:
-    """The client's interruptions of `kinds`, not cancelled, active at some moment of
-    `[start, end)` or ended at `start` itself: exactly the list's "active during" rows, plus
-    those ending on the window's first instant (they ended in it but cover none of it)."""
-    sql = (
+    """A subquery of the client's interruptions of `kinds`, not cancelled, active at some
+    moment of `[start, end)` or ended at `start` itself: exactly the list's "active during"
+    rows, plus those ending on the window's first instant (they ended in it but cover none
+    of it). Three disjoint ways in, each read from its own index alone: begun in the window;
+    begun before it and ended in or after it; begun before it and not ended."""
+    common = (
         f"i.client_id = %s AND i.kind IN ({', '.join(['%s'] * len(kinds))}) "
-        f"AND i.status IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) "
-        "AND i.occurred_at < %s AND (i.ended_at IS NULL OR i.ended_at >= %s)"
+        f"AND i.status IN ({', '.join(['%s'] * len(COUNTED_STATUSES))})"
     )
-    return sql, [client_id, *kinds, *COUNTED_STATUSES, _moment(end), _moment(start)]
+    common_parameters = [client_id, *kinds, *COUNTED_STATUSES]
+    low, high = _moment(start), _moment(end)
+    branches = [
+        ("i.occurred_at >= %s AND i.occurred_at < %s", [low, high]),
+        ("i.occurred_at < %s AND i.ended_at >= %s", [low, low]),
+        ("i.occurred_at < %s AND i.ended_at IS NULL", [low]),
+    ]
+    sql = " UNION ALL ".join(
+        "SELECT i.id, i.kind, i.occurred_at, i.ended_at "
+        f"FROM {_TABLE} i WHERE {common} AND {condition}"
+        for condition, _ in branches
+    )
+    parameters = [value for _, extra in branches for value in (*common_parameters, *extra)]
+    return f"({sql})", parameters
 
 
 def merged_spans(
@@ -308,7 +322,7 @@ def merged_spans(
             SELECT i.id, {case} AS measure, i.occurred_at AS s,
                    {_greatest("i.occurred_at", "COALESCE(i.ended_at, %s)")} AS e,
                    CASE WHEN i.ended_at IS NULL THEN 1 ELSE 0 END AS ongoing
-            FROM {_TABLE} i WHERE {where}
+            FROM {where} i
         ),
         intervals AS (
             SELECT measure, {OVERALL} AS service_id, s, e, ongoing FROM base
@@ -379,17 +393,17 @@ def period_counts(
             f"SUM(CASE WHEN {ended} THEN {_seconds('i.ended_at', 'i.occurred_at')} ELSE 0 END)"
         )
         column_parameters.extend([low, high, low, high, low, high])
-    queries = [(str(OVERALL), f"{_TABLE} i", "")]
+    queries = [(str(OVERALL), f"{where} i", "")]
     if per_service:
         # An interruption naming several services counts once overall, once for each.
-        join = f"{_TABLE} i JOIN {_THROUGH} a ON a.interruption_id = i.id"
+        join = f"{where} i JOIN {_THROUGH} a ON a.interruption_id = i.id"
         queries.append(("a.service_id", join, "GROUP BY a.service_id"))
     rows: list[tuple] = []
     found: dict[tuple[Period, int], Counts] = {}
     with connection.cursor() as cursor:
         for key, source, group in queries:
             cursor.execute(
-                f"SELECT {key}, {', '.join(columns)} FROM {source} WHERE {where} {group}",
+                f"SELECT {key}, {', '.join(columns)} FROM {source} {group}",
                 [*column_parameters, *parameters],
             )
             rows.extend(cursor.fetchall())
