@@ -80,6 +80,24 @@ class Interruption(RootCauseFields, LogRecord):
                 include=["root_cause_category"],
                 name="interruption_cli_occ_cause",
             ),
+            # Downtime over a window, read from the indexes alone: the client's interruptions
+            # begun in it, those begun before it and ended after its start, and the ongoing.
+            models.Index(
+                fields=["client", "occurred_at"],
+                include=["ended_at", "kind", "status", "id"],
+                name="interruption_cli_span",
+            ),
+            models.Index(
+                fields=["client", "ended_at"],
+                include=["occurred_at", "kind", "status", "id"],
+                name="interruption_cli_end",
+            ),
+            models.Index(
+                fields=["client", "occurred_at"],
+                include=["kind", "status", "id"],
+                condition=models.Q(ended_at__isnull=True),
+                name="interruption_cli_ongoing",
+            ),
         ]
         permissions = [
             ("bulk_update_interruption", "Can assign and change status of many at once"),

@@ -30,4 +30,10 @@ REPORTS: list[ReportEntry] = [
         "FCR, handle time, wait, abandonment and call-back compliance per agent, team and "
         "queue; QA audit averages per criterion, agent and auditor; the trend.",
     ),
+    ReportEntry(
+        "reports:availability",
+        "Availability and downtime",
+        "Downtime, availability %, MTTR and MTBF per service, with maintenance and "
+        "degradation apart, a timeline of the downtime and the trend.",
+    ),
 ]

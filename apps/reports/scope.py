@@ -85,7 +85,8 @@ class ReportScopeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_plausible],
     )
-    basis = forms.ChoiceField(choices=TIME_BASES, initial=CALENDAR, label="Time")
+    # Left out (as `query_string` leaves it for calendar time), it means calendar time.
+    basis = forms.ChoiceField(choices=TIME_BASES, initial=CALENDAR, label="Time", required=False)
 
     def __init__(self, data=None, *, user, with_basis: bool = False, **kwargs):
         self.user = user

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views.availability import AvailabilityReportView
 from .views.calls import CallsReportView
 from .views.index import report_index
 from .views.root_causes import RootCauseReportView
@@ -11,4 +12,5 @@ urlpatterns = [
     path("sla/", SlaReportView.as_view(), name="sla"),
     path("root-causes/", RootCauseReportView.as_view(), name="root_causes"),
     path("calls/", CallsReportView.as_view(), name="calls"),
+    path("availability/", AvailabilityReportView.as_view(), name="availability"),
 ]

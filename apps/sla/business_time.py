@@ -180,6 +180,32 @@ def business_minutes_between(
     return total / MINUTE
 
 
+def working_intervals(
+    spec: CalendarSpec, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The business time between `start` and `end` as disjoint UTC intervals, in order.
+
+    Their lengths add up to `business_minutes_between(spec, start, end)` (no holds).
+    """
+    _check_range(start)
+    low, high = _to_us(start), _to_us(end)
+    if high <= low:
+        return []
+    if spec.always_open:
+        return [(_from_us(low), _from_us(high))]
+    found: list[Interval] = []
+    day, last_day = _local_date(spec, low), _local_date(spec, high)
+    while day <= last_day:
+        for interval_start, interval_end in _day_intervals(spec, day):
+            piece_start, piece_end = max(interval_start, low), min(interval_end, high)
+            if piece_start < piece_end:
+                found.append((piece_start, piece_end))
+        day += timedelta(days=1)
+    return [
+        (_from_us(piece_start), _from_us(piece_end)) for piece_start, piece_end in _merge(found)
+    ]
+
+
 # --- Time arithmetic ------------------------------------------------------------------------
 
 
