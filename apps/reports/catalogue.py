@@ -10,4 +10,11 @@ class ReportEntry:
     description: str
 
 
-REPORTS: list[ReportEntry] = []
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        "reports:recovery",
+        "Customer recovery",
+        "Recovery rate, satisfaction and likelihood to return after recovery, time to "
+        "recover, refunds and credits per currency, per nature of issue, with the trend.",
+    ),
+]
