@@ -3,6 +3,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef
 
+from apps.core.access import remembered
 from apps.core.listing.filters import LogRecordFilterSet
 from apps.core.models import CodeListEntry
 
@@ -11,6 +12,18 @@ from .selectors import recovered_condition
 
 SATISFACTION_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
 RETURN_CHOICES = [(str(answer), str(answer)) for answer in range(0, 11)]
+
+
+def action_type_choices() -> list[tuple[str, str]]:
+    """The recovery action types of the code list, kept until the organisation changes."""
+    return remembered(
+        "recovery-action-types",
+        lambda: list(
+            CodeListEntry.objects.filter(list_name=CodeListEntry.ListName.RECOVERY_ACTION)
+            .order_by("sort_order", "label")
+            .values_list("code", "label")
+        ),
+    )
 
 
 class RecoveryCaseFilterSet(LogRecordFilterSet):
@@ -51,9 +64,8 @@ class RecoveryCaseFilterSet(LogRecordFilterSet):
         distinct=False,
         label="Likelihood to return (0–10)",
     )
-    action_type = filters.ModelMultipleChoiceFilter(
-        queryset=CodeListEntry.objects.filter(list_name=CodeListEntry.ListName.RECOVERY_ACTION),
-        to_field_name="code",
+    action_type = filters.MultipleChoiceFilter(
+        choices=action_type_choices,
         method="filter_actions",
         widget=forms.CheckboxSelectMultiple,
         label="Action taken",
@@ -109,14 +121,15 @@ class RecoveryCaseFilterSet(LogRecordFilterSet):
         """Cases with at least one action matching both the action types and the currency
         chosen: the same action, so "refund" and "EUR" mean a refund in euros."""
         data = self.form.cleaned_data
-        types, currency = list(data.get("action_type") or ()), data.get("currency")
-        if not types and not currency:
-            return queryset  # an empty choice of action types
+        types, currency = data.get("action_type"), data.get("currency")
         if name == "currency" and types:
             return queryset  # applied with the action types
         actions = RecoveryAction.objects.filter(case=OuterRef("pk"))
         if types:
-            actions = actions.filter(action_type__in=types)
+            actions = actions.filter(
+                action_type__list_name=CodeListEntry.ListName.RECOVERY_ACTION,
+                action_type__code__in=types,
+            )
         if currency:
             actions = actions.filter(currency=currency)
         return queryset.filter(Exists(actions))
