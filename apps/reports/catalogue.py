@@ -36,4 +36,10 @@ REPORTS: list[ReportEntry] = [
         "Downtime, availability %, MTTR and MTBF per service, with maintenance and "
         "degradation apart, a timeline of the downtime and the trend.",
     ),
+    ReportEntry(
+        "reports:recovery",
+        "Customer recovery",
+        "Recovery rate, satisfaction and likelihood to return after recovery, time to "
+        "recover, refunds and credits per currency, per nature of issue, with the trend.",
+    ),
 ]

@@ -3,6 +3,7 @@ from django.urls import path
 from .views.availability import AvailabilityReportView
 from .views.calls import CallsReportView
 from .views.index import report_index
+from .views.recovery import RecoveryReportView
 from .views.root_causes import RootCauseReportView
 from .views.sla import SlaReportView
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("root-causes/", RootCauseReportView.as_view(), name="root_causes"),
     path("calls/", CallsReportView.as_view(), name="calls"),
     path("availability/", AvailabilityReportView.as_view(), name="availability"),
+    path("recovery/", RecoveryReportView.as_view(), name="recovery"),
 ]
