@@ -10,4 +10,11 @@ class ReportEntry:
     description: str
 
 
-REPORTS: list[ReportEntry] = []
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        "reports:escalations",
+        "Escalations",
+        "Time to first response and to resolution per tier, resolved at the tier where raised, "
+        "moves between tiers, where escalations wait longest, origins and channels, the trend.",
+    ),
+]
