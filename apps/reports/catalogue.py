@@ -42,4 +42,10 @@ REPORTS: list[ReportEntry] = [
         "Recovery rate, satisfaction and likelihood to return after recovery, time to "
         "recover, refunds and credits per currency, per nature of issue, with the trend.",
     ),
+    ReportEntry(
+        "reports:escalations",
+        "Escalations",
+        "Time to first response and to resolution per tier, resolved at the tier where raised, "
+        "moves between tiers, where escalations wait longest, origins and channels, the trend.",
+    ),
 ]

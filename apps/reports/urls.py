@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views.availability import AvailabilityReportView
 from .views.calls import CallsReportView
+from .views.escalations import EscalationsReportView
 from .views.index import report_index
 from .views.recovery import RecoveryReportView
 from .views.root_causes import RootCauseReportView
@@ -15,4 +16,5 @@ urlpatterns = [
     path("calls/", CallsReportView.as_view(), name="calls"),
     path("availability/", AvailabilityReportView.as_view(), name="availability"),
     path("recovery/", RecoveryReportView.as_view(), name="recovery"),
+    path("escalations/", EscalationsReportView.as_view(), name="escalations"),
 ]

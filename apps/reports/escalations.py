@@ -1,0 +1,199 @@
+"""The escalations report's figures, each defined once here for the page and its exports.
+
+All durations are calendar hours:
+- **time to first response:** `first_response_at − occurred_at` of the escalations whose first
+  response was recorded in the period, per the tier where they were raised;
+- **time to resolution:** `resolved_at − occurred_at` of the escalations resolved in the
+  period, per the tier they were resolved at (a resolved escalation cannot move, so its tier);
+- **resolved at tier %:** of the escalations resolved in the period, the share resolved at the
+  tier where they were raised;
+- **moves:** the tier moves recorded in the period, from → to;
+- **time at tier:** the stays at a tier that overlap the period, each from entering the tier to
+  leaving it, or to the period's end (or now) for an escalation still waiting there;
+- **origins and channels:** the escalations raised in the period.
+Raised tier, moves and stays come from the history (`apps.escalations.tier_moves`). One SQL
+statement reads the hours and moves of the six trend periods, one query the counts raised.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Value, When
+
+from apps.escalations.models import Escalation
+from apps.escalations.tier_moves import hours_between, moment, param, tier_history_sql
+
+from .periods import Period
+from .scope import ReportScope
+
+ALL_TIERS = 0
+FIRST_RESPONSE, RESOLUTION, RAISED_RESOLVED, STAY, MOVE = (
+    "first_response",
+    "resolution",
+    "raised_resolved",
+    "stay",
+    "move",
+)
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A group of durations (or of moves): how many, of how many escalations, their mean and
+    median hours, and how many carry the group's mark (resolved at the raised tier; still
+    waiting at the period's end)."""
+
+    count: int = 0
+    escalations: int = 0
+    mean: float | None = None
+    median: float | None = None
+    marked: int = 0
+
+    @property
+    def marked_share(self) -> float | None:
+        return 100.0 * self.marked / self.count if self.count else None
+
+
+EMPTY = Stat()
+
+
+@dataclass
+class EscalationFigures:
+    periods: list[Period]  # the trend, oldest first; the last is the report's period
+    clipped_end: datetime  # the period's end, or now while it runs
+    stats: dict[tuple[str, int, int, int], Stat] = field(default_factory=dict)
+    raised: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    origins: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    channels: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def current(self) -> int:
+        return len(self.periods) - 1
+
+    def stat(self, measure: str, tier: int = ALL_TIERS, *, k: int | None = None) -> Stat:
+        return self.stats.get((measure, self.current if k is None else k, tier, 0), EMPTY)
+
+    def moves(self, from_tier: int = ALL_TIERS, to_tier: int = 0, *, k: int | None = None):
+        """Moves from → to (ALL_TIERS twice: every move) in period `k` (default: the report's)."""
+        return self.stats.get((MOVE, self.current if k is None else k, from_tier, to_tier), EMPTY)
+
+    def move_pairs(self) -> list[tuple[int, int, Stat]]:
+        return sorted(
+            (from_tier, to_tier, stat)
+            for (measure, k, from_tier, to_tier), stat in self.stats.items()
+            if measure == MOVE and k == self.current and from_tier != ALL_TIERS
+        )
+
+
+def escalation_figures(scope: ReportScope, trend: int) -> EscalationFigures:
+    periods = scope.trend(trend)
+    clipped = scope.period.clipped_end(scope.now)
+    figures = EscalationFigures(periods=periods, clipped_end=clipped)
+    _read_hours_and_moves(figures, scope.client.pk, periods, clipped)
+    _read_raised(figures, scope.client.pk, periods)
+    return figures
+
+
+def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clipped) -> None:
+    lo, hi = periods[0].start, periods[-1].end
+    sql, params = tier_history_sql(lo=lo, hi=hi, client_id=client_id)
+    p = param()
+    buckets = ", ".join(f"({k}, {p}, {p})" for k in range(len(periods)))
+    for period in periods:
+        params += [moment(period.start), moment(period.end)]
+    current = len(periods) - 1
+    start = periods[-1].start
+    stay_end = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN {p} ELSE s.left_at END"
+    still_there = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN 1 ELSE 0 END"
+    # A period that has not begun has no time waiting in it yet.
+    begun = "" if clipped > start else " AND 1 = 0"
+    sql += f""",
+    buckets (k, s, e) AS (VALUES {buckets}),
+    facts AS (
+        SELECT a.id, a.tier, a.occurred_at, a.first_response_at, a.resolved_at, r.raised_tier
+        FROM alive a JOIN raised r ON r.id = a.id
+    ),
+    samples AS (
+        SELECT '{FIRST_RESPONSE}' AS measure, b.k, f.raised_tier AS tier, f.id,
+               {hours_between("f.first_response_at", "f.occurred_at")} AS h, 0 AS mark
+        FROM facts f JOIN buckets b ON f.first_response_at >= b.s AND f.first_response_at < b.e
+        UNION ALL
+        SELECT '{RESOLUTION}', b.k, f.tier, f.id,
+               {hours_between("f.resolved_at", "f.occurred_at")},
+               CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
+        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        UNION ALL
+        SELECT '{RAISED_RESOLVED}', b.k, f.raised_tier, f.id, 0,
+               CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
+        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        UNION ALL
+        SELECT '{STAY}', {current}, s.tier, s.id,
+               {hours_between(stay_end, "s.entered_at")}, {still_there}
+        FROM stays s
+        WHERE s.entered_at < {p} AND (s.left_at IS NULL OR s.left_at > {p}){begun}
+    ),
+    grouped AS (
+        SELECT measure, k, tier, id, h, mark FROM samples
+        UNION ALL
+        SELECT measure, k, {ALL_TIERS}, id, h, mark FROM samples
+    ),
+    ranked AS (
+        SELECT measure, k, tier, id, h, mark,
+               ROW_NUMBER() OVER (PARTITION BY measure, k, tier ORDER BY h) AS r,
+               COUNT(*) OVER (PARTITION BY measure, k, tier) AS c
+        FROM grouped
+    ),
+    moved AS (
+        SELECT b.k, m.id, m.from_tier, m.to_tier
+        FROM moves m JOIN buckets b ON m.moved_at >= b.s AND m.moved_at < b.e
+    )
+    SELECT measure, k, tier, 0, COUNT(*), COUNT(DISTINCT id), AVG(h),
+           AVG(CASE WHEN r = (c + 1) / 2 OR r = (c + 2) / 2 THEN h END), SUM(mark)
+    FROM ranked GROUP BY measure, k, tier
+    UNION ALL
+    SELECT '{MOVE}', k, from_tier, to_tier, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    FROM moved GROUP BY k, from_tier, to_tier
+    UNION ALL
+    SELECT '{MOVE}', k, {ALL_TIERS}, 0, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    FROM moved GROUP BY k
+    """
+    clip = moment(clipped)
+    params += [clip, clip, clip, clip, moment(start)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for measure, k, tier, to_tier, count, escalations, mean, median, marked in cursor:
+            figures.stats[(measure, k, tier, to_tier)] = Stat(
+                count=count,
+                escalations=escalations,
+                mean=None if mean is None else float(mean),
+                median=None if median is None else float(median),
+                marked=int(marked or 0),
+            )
+
+
+def _read_raised(figures, client_id: int, periods: list[Period]) -> None:
+    """Escalations raised per trend period, and by origin and channel in the report's."""
+    bucket = Case(
+        *(
+            When(occurred_at__gte=period.start, occurred_at__lt=period.end, then=Value(k))
+            for k, period in enumerate(periods)
+        ),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Escalation.objects.filter(
+            client_id=client_id,
+            occurred_at__gte=periods[0].start,
+            occurred_at__lt=periods[-1].end,
+        )
+        .annotate(k=bucket)
+        .values_list("k", "origin", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for k, origin, channel, count in rows:
+        figures.raised[k] += count
+        if k == figures.current:
+            figures.origins[origin] += count
+            figures.channels[channel] += count
