@@ -158,8 +158,6 @@ def _seed_client(demo: DemoClient, auditor, entries, count: int, rng, now) -> in
             plain.append(_values(*args, external_id=external_id))
             continue
         call = _log(*args, external_id=external_id)
-        if audited:
-            _audit(call, auditor, rng, now)
         if followed_up:
             follow_up = _log(
                 demo, entries, rng, now, call.follow_up_due, Direction.OUTBOUND,
@@ -171,6 +169,9 @@ def _seed_client(demo: DemoClient, auditor, entries, count: int, rng, now) -> in
                 _close(call, demo.lead)
             if rng.random() < AUDIT_SHARE:
                 _audit(follow_up, auditor, rng, now)
+        # Audited days later: after the call-back, as time goes.
+        if audited:
+            _audit(call, auditor, rng, now)
     insert_demo_calls(plain, now=now)
     return created
 

@@ -199,7 +199,9 @@ def _tell_story(
         occurred_at = now - timedelta(minutes=rng.randint(20, 90))
         resolution_due = now + timedelta(minutes=rng.randint(30, 110))
     else:
-        occurred_at = now - timedelta(days=rng.uniform(0.2, DEMO_DAYS - 5))
+        # Every twentieth from the start of the demo's span, so that it is covered.
+        days = DEMO_DAYS - 5 if index % 20 == 19 else rng.uniform(0.2, DEMO_DAYS - 5)
+        occurred_at = now - timedelta(days=days)
         resolution_due = None
     first_due, default_resolution = default_due_times(severity, occurred_at)
     if due_soon:

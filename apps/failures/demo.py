@@ -248,11 +248,13 @@ def _people(demo: DemoClient) -> list:
     return [person for members in demo.members.values() for person in members] or [demo.lead]
 
 
-def _tell(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetime) -> None:
+def _tell(
+    demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetime, age_days: float
+) -> None:
     """Log one report and work it as far as a random stage: new, in progress or closed."""
     people = _people(demo)
     reporter = rng.choice(people)
-    occurred = now - timedelta(days=rng.randint(2, DEMO_DAYS - 10), hours=rng.randint(0, 10))
+    occurred = now - timedelta(days=age_days, hours=rng.randint(0, 10))
     details = dict(scenario.details)
     if scenario.extra.get("notified"):
         details["client_notified_at"] = occurred + timedelta(hours=rng.randint(2, 20))
@@ -336,7 +338,9 @@ def seed_demo_failures(organisation: DemoOrganisation, *, rng: random.Random, no
         return 0
     created = 0
     for demo in organisation.clients:
-        for scenario in SCENARIOS:
-            _tell(demo, scenario, rng, now)
+        for index, scenario in enumerate(SCENARIOS):
+            # Spread evenly over the demo's span, oldest first.
+            age = DEMO_DAYS - 3 - (DEMO_DAYS - 5) * index / max(len(SCENARIOS) - 1, 1)
+            _tell(demo, scenario, rng, now, age_days=age)
             created += 1
     return created

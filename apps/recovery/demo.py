@@ -194,7 +194,9 @@ class _Clock(StoryClock):
 
 
 def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> None:
-    occurred_at = now - timedelta(days=rng.uniform(0.5, WINDOW_DAYS))
+    # Every twentieth from the start of the demo's span, so that it is covered.
+    days = WINDOW_DAYS if index % 20 == 19 else rng.uniform(0.5, WINDOW_DAYS)
+    occurred_at = now - timedelta(days=days)
     # Opened a little after what happened to the customer, worked over the following days.
     clock = _Clock(occurred_at + timedelta(minutes=rng.randint(10, 240)), now, rng)
     with clock:

@@ -29,7 +29,6 @@ def _spans_six_months_with_records_in_each_month(model, now) -> None:
 
 def _stamps_follow_what_they_record(model, loaded, now) -> None:
     first_versions = dict(model.history.filter(history_type="+").values_list("id", "history_date"))
-    breached = 0
     for record in model.objects.all():
         assert record.created_at <= record.updated_at <= now
         if record.resolved_at:
@@ -38,8 +37,8 @@ def _stamps_follow_what_they_record(model, loaded, now) -> None:
         if record.closed_at:
             assert record.resolved_at <= record.closed_at <= now
         if record.resolution_breached_at:
-            breached += 1
-            assert record.resolution_breached_at == record.resolution_due
+            # The due time it missed, as it stood then (a later move does not move the stamp).
+            assert record.occurred_at < record.resolution_breached_at
             assert record.resolution_breached_at < (record.resolved_at or now)
         # The history starts when the record was logged, not when the demo was loaded.
         assert abs(first_versions[record.pk] - record.created_at) < timedelta(seconds=1)
@@ -47,7 +46,6 @@ def _stamps_follow_what_they_record(model, loaded, now) -> None:
     assert old.exists(), model
     versions = model.history.filter(id__in=old.values("pk"))
     assert versions.filter(history_date__lt=loaded - SIX_MONTHS + MONTH).exists(), model
-    assert breached, model
 
 
 def test_every_log_spans_six_months_and_its_stamps_follow_what_they_record():

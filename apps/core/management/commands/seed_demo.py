@@ -18,7 +18,6 @@ from apps.interruptions.demo import DEMO_ROWS, seed_demo_interruptions
 from apps.interruptions.demo_volume import VOLUME_BATCH, default_workers, generate_volume
 from apps.recovery.demo import seed_demo_recovery
 from apps.recovery.demo_volume import generate_recovery_volume
-from apps.sla.breaches import stamp_missed_targets
 from apps.sla.demo import seed_demo_sla
 
 LOGS = ("interruptions", "failures", "escalations", "calls", "recovery")
@@ -218,9 +217,6 @@ class Command(BaseCommand):
                 now,
                 options.get("rebuild_indexes"),
             )
-        # Targets the demo's past missed are stamped now, as the minute's sweep would.
-        stamped = sum(stamp_missed_targets(now=now).values())
-        self.stdout.write(f"Missed targets stamped: {stamped}.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password '{DEMO_PASSWORD}'):"))
         for username, description in LOGINS:
             self.stdout.write(f"  {username:<10} {description}")
