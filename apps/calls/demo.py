@@ -1,5 +1,5 @@
 """Demo call logs, told through the services (each with its timeline and history): a few
-hundred calls over the last 90 days for each demo client, follow-up calls and QA audits."""
+hundred calls over the last six months for each demo client, follow-up calls and QA audits."""
 
 import random
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core.choices import Status, Tier
-from apps.core.demo import DemoClient, DemoOrganisation
+from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
 
@@ -19,7 +19,7 @@ from .models import Call, Direction, Outcome, QualityAudit, Sentiment
 from .services import call_create, quality_audit_add
 
 CALLS_PER_CLIENT = 150
-WINDOW_DAYS = 90
+WINDOW_DAYS = DEMO_DAYS - 5
 AUDIT_SHARE = 0.2  # of the answered calls
 
 
@@ -158,25 +158,31 @@ def _seed_client(demo: DemoClient, auditor, entries, count: int, rng, now) -> in
             plain.append(_values(*args, external_id=external_id))
             continue
         call = _log(*args, external_id=external_id)
-        if audited:
-            _audit(call, auditor, rng, now)
         if followed_up:
             follow_up = _log(
                 demo, entries, rng, now, call.follow_up_due, Direction.OUTBOUND,
                 Outcome.RESOLVED, scenario, customer, previous=call, external_id=f"{external_id}-F",
             )  # fmt: skip
             created += 1
-            _close(call, demo.lead)
+            with StoryClock(follow_up.ended_at, now, rng) as clock:
+                clock.advance(0.05, 1)
+                _close(call, demo.lead)
             if rng.random() < AUDIT_SHARE:
                 _audit(follow_up, auditor, rng, now)
+        # Audited days later: after the call-back, as time goes.
+        if audited:
+            _audit(call, auditor, rng, now)
     insert_demo_calls(plain, now=now)
     return created
 
 
 def _log(*args, **kwargs) -> Call:
-    """A call logged by its agent through the service (timeline, history, closing rules)."""
+    """A call logged by its agent through the service (timeline, history, closing rules),
+    as the call ended."""
     values, close_now = _values(*args, **kwargs)
-    return call_create(actor=values["assignee"], values=values, close_now=close_now)
+    rng, now = args[2], args[3]
+    with StoryClock(values["ended_at"] or values["occurred_at"], now, rng):
+        return call_create(actor=values["assignee"], values=values, close_now=close_now)
 
 
 def _values(
@@ -248,11 +254,13 @@ def _audit(call: Call, auditor, rng, now) -> None:
         name: rng.randint(3, 5) if good else rng.randint(1, 4) for name in QualityAudit.SCORE_FIELDS
     }
     total = QualityAudit.total_of(scores)
-    quality_audit_add(
-        call,
-        actor=auditor,
-        scores=scores,
-        coaching_needed=total < QualityAudit.DEFAULT_PASS_MARK,
-        comments="" if good else "Work on the greeting and confirm the resolution.",
-        scored_at=min(now, call.ended_at + timedelta(days=rng.randint(1, 5))),
-    )
+    scored_at = min(now, call.ended_at + timedelta(days=rng.randint(1, 5)))
+    with StoryClock(scored_at, now, rng):
+        quality_audit_add(
+            call,
+            actor=auditor,
+            scores=scores,
+            coaching_needed=total < QualityAudit.DEFAULT_PASS_MARK,
+            comments="" if good else "Work on the greeting and confirm the resolution.",
+            scored_at=scored_at,
+        )

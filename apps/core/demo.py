@@ -4,20 +4,27 @@ Everything here is looked up by its natural key and only saved when it differs f
 definition, so loading the demo again changes nothing and writes no extra history.
 """
 
+import random
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models, transaction
+from django.utils import timezone
 
 from . import roles
 from .choices import Tier
 from .models import Client, ClientAssignment, CodeListEntry, Service, Team, TeamMembership
 
 DEMO_PASSWORD = "demo"
+# The demo's records happened over the last six months or so, so that every chart of the
+# reports shows a trend on the first run.
+DEMO_DAYS = 190
 EMAIL_DOMAIN = "example.com"
 
 CLIENTS = (
@@ -284,3 +291,40 @@ def _seed_client(client: Client, users: dict[str, AbstractUser]) -> DemoClient:
         for name, vendor in SERVICES[client.code]
     ]
     return DemoClient(client=client, teams=teams, services=services, members=members, lead=lead)
+
+
+class StoryClock:
+    """The portal's "now" while a demo record's story is told through the services.
+
+    Inside `with clock:` every stamp the services write (created, changed, resolved, breach
+    stamps, history versions, timeline entries) is the clock's moment; `advance()` moves it
+    on by a random step, never past the real now. Outside, time is real again.
+    """
+
+    def __init__(self, start: datetime, now: datetime, rng: random.Random):
+        self.current, self.now, self.rng = min(start, now), now, rng
+        self._real_now = None
+
+    def advance(self, low_hours: float = 0.1, high_hours: float = 4) -> datetime:
+        step = timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        self.current = min(self.now, self.current + step)
+        return self.current
+
+    def at_least(self, moment: datetime) -> datetime:
+        """Move on to `moment` if it is later (something the story says already happened)."""
+        self.current = min(self.now, max(self.current, moment))
+        return self.current
+
+    def __enter__(self) -> "StoryClock":
+        real_now = self._real_now = timezone.now
+        teller = threading.get_ident()
+
+        # Only the thread telling the story: the outbox's publisher thread keeps real time.
+        def story_now() -> datetime:
+            return self.current if threading.get_ident() == teller else real_now()
+
+        timezone.now = story_now
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        timezone.now = self._real_now

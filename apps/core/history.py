@@ -86,9 +86,9 @@ def _duration_unit(model_field) -> str | None:
     return None
 
 
-def _display(model_field, value, names: dict, *, seconds: bool = False) -> str:
+def _display(model_field, value, names: dict, *, seconds: bool = False, empty=EMPTY) -> str:
     if value is None or value == "" or value == []:
-        return EMPTY
+        return empty
     if isinstance(value, list) and model_field.many_to_many:
         known = names.get(model_field.name, {})
         return ", ".join(sorted(known.get(pk, f"#{pk}") for pk in value))
@@ -114,13 +114,17 @@ def _display(model_field, value, names: dict, *, seconds: bool = False) -> str:
     return str(value)
 
 
-def _field_change(model, change: _Change, names: dict) -> FieldChange:
+def _field_change(
+    model, change: _Change, names: dict, *, exact: bool = False, empty: str = EMPTY
+) -> FieldChange:
+    """The change as people read it; `exact` gives times to the second, `empty` stands for
+    no value."""
     model_field = model._meta.get_field(change.field)
-    old = _display(model_field, change.old, names)
-    new = _display(model_field, change.new, names)
+    old = _display(model_field, change.old, names, seconds=exact, empty=empty)
+    new = _display(model_field, change.new, names, seconds=exact, empty=empty)
     if old == new and change.old != change.new:  # a change within the minute: say it
-        old = _display(model_field, change.old, names, seconds=True)
-        new = _display(model_field, change.new, names, seconds=True)
+        old = _display(model_field, change.old, names, seconds=True, empty=empty)
+        new = _display(model_field, change.new, names, seconds=True, empty=empty)
     label = str(model_field.verbose_name)
     return FieldChange(label[:1].upper() + label[1:], old, new)
 
@@ -147,13 +151,15 @@ def _related_names(model, changes_per_version: list[list[_Change]]) -> dict[str,
 
 
 def _m2m_ids_per_version(versions: list) -> dict[str, dict[int, list]]:
-    """For each tracked many-to-many field, version pk → related ids; one query per field.
+    """For each tracked many-to-many field, version pk → related ids; one query per field,
+    whatever the number of rows the versions belong to.
 
-    A due-time recompute's version takes them from the version before it.
+    A due-time recompute's version takes them from the same row's version before it.
     """
     result: dict[str, dict[int, list]] = {}
     if not versions:
         return result
+    row_of = versions[0].instance_type._meta.pk.attname
     for m2m_field in getattr(versions[0], "_history_m2m_fields", []):
         through = getattr(versions[0], m2m_field.name).model
         target = m2m_field.m2m_reverse_field_name()
@@ -163,16 +169,22 @@ def _m2m_ids_per_version(versions: list) -> dict[str, dict[int, list]]:
         )
         for history_id, related_id in rows:
             ids[history_id].append(related_id)
-        for older, newer in zip(versions, versions[1:], strict=False):
-            if (newer.history_change_reason or "").startswith(RECOMPUTE_PREFIX):
-                ids[newer.pk] = ids[older.pk]
+        before: dict = {}  # row → its version seen last
+        for version in versions:
+            row = getattr(version, row_of)
+            older = before.get(row)
+            if older is not None and (version.history_change_reason or "").startswith(
+                RECOMPUTE_PREFIX
+            ):
+                ids[version.pk] = ids[older.pk]
+            before[row] = version
         result[m2m_field.name] = ids
     return result
 
 
-def _version_changes(versions: list, hidden: set[str]) -> list[list[_Change]]:
-    """What each version changed compared with the one before it (none for the first)."""
-    m2m = _m2m_ids_per_version(versions)
+def _version_changes(versions: list, hidden: set[str], m2m: dict) -> list[list[_Change]]:
+    """What each version of one row changed compared with the one before it (none for the
+    first); `m2m` is `_m2m_ids_per_version` of these versions (or of more)."""
     per_version: list[list[_Change]] = [[]]
     for older, newer in zip(versions, versions[1:], strict=False):
         delta = newer.diff_against(older, excluded_fields=[*hidden, *m2m])
@@ -197,24 +209,40 @@ def _first_values(version, hidden: set[str]) -> list[_Change]:
     return changes
 
 
-def _who(version) -> str:
+def version_author(version) -> str:
+    """Who saved `version`: a person's name, or the portal for automatic changes."""
     user = version.history_user
     return person_name(user) if user else AUTOMATIC
 
 
-def _entries(model, versions: list, hidden: set[str], subjects: dict | None = None) -> list:
-    """History entries of `versions` (of one or more rows of `model`, oldest first)."""
+def changes_by_version(
+    model, versions: list, hidden: set[str], *, first_values: bool
+) -> dict[int, list[_Change]]:
+    """Version pk → what it changed, for `versions` of one or more rows of `model` (each
+    row's oldest first). A row's first version lists its filled-in fields when
+    `first_values`, nothing otherwise. One query per many-to-many field."""
     per_row: dict[int, list] = {}
     for version in versions:
         per_row.setdefault(getattr(version, model._meta.pk.attname), []).append(version)
+    m2m = _m2m_ids_per_version(versions)
     changes_of: dict[int, list[_Change]] = {}
     for row_versions in per_row.values():
         for version, changes in zip(
-            row_versions, _version_changes(row_versions, hidden), strict=True
+            row_versions, _version_changes(row_versions, hidden, m2m), strict=True
         ):
-            if subjects is not None and version.history_type == "+":
-                changes = _first_values(version, hidden)
+            if first_values and version.history_type == "+":
+                changes = _first_values(version, hidden) + [
+                    _Change(name, [], ids[version.pk])
+                    for name, ids in m2m.items()
+                    if ids[version.pk] and name not in hidden
+                ]
             changes_of[version.pk] = changes
+    return changes_of
+
+
+def _entries(model, versions: list, hidden: set[str], subjects: dict | None = None) -> list:
+    """History entries of `versions` (of one or more rows of `model`, oldest first)."""
+    changes_of = changes_by_version(model, versions, hidden, first_values=subjects is not None)
     names = _related_names(model, list(changes_of.values()))
     entries = []
     for version in versions:
@@ -222,7 +250,7 @@ def _entries(model, versions: list, hidden: set[str], subjects: dict | None = No
         entries.append(
             HistoryEntry(
                 when=version.history_date,
-                who=_who(version),
+                who=version_author(version),
                 action=version.get_history_type_display(),
                 reason=version.history_change_reason or "",
                 changes=[_field_change(model, c, names) for c in changes_of[version.pk]],

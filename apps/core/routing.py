@@ -1,7 +1,9 @@
-"""The URL set every log kind gets: list, new, detail, edit and the record actions."""
+"""The URL set every log kind gets: list, history export, new, detail, edit and the record
+actions."""
 
 from django.urls import path
 
+from .views.history_export import HistoryExportView
 from .views.records import AddNoteView, AssignView, ChangeStatusView, LinkView
 
 
@@ -16,6 +18,7 @@ def log_urlpatterns(*, model, list_view, bulk_view, detail_view, form_view) -> l
         path("", list_view.as_view(), name="list"),
         path("bulk/", bulk_view.as_view(), name="bulk"),
         path("new/", form_view.as_view(), name="create"),
+        path("history.csv", HistoryExportView.as_view(list_view=list_view), name="history_export"),
         path("<str:reference>/", detail_view.as_view(), name="detail"),
         path("<str:reference>/edit/", form_view.as_view(), name="update"),
     ]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from apps.core.choices import RootCause, Severity, Status, Tier
-from apps.core.demo import DemoClient, DemoOrganisation
+from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
 from apps.core.services.references import format_reference, reserve_reference_numbers
@@ -23,7 +23,7 @@ from .services import (
     escalation_update,
 )
 
-DEMO_ROWS = 40
+DEMO_ROWS = 60
 DUE_SOON = 3  # per client: open escalations whose resolution falls due within two hours
 VOLUME_BATCH = 5000
 SEVERITY_MIX = (Severity.SEV1, Severity.SEV2, Severity.SEV2, Severity.SEV3, Severity.SEV4)
@@ -210,7 +210,9 @@ def _tell_story(
         occurred_at = now - timedelta(minutes=rng.randint(20, 90))
         resolution_due = now + timedelta(minutes=rng.randint(30, 110))
     else:
-        occurred_at = now - timedelta(days=rng.uniform(0.2, 30))
+        # Every twentieth from the start of the demo's span, so that it is covered.
+        days = DEMO_DAYS - 5 if index % 20 == 19 else rng.uniform(0.2, DEMO_DAYS - 5)
+        occurred_at = now - timedelta(days=days)
         resolution_due = None
     first_due, default_resolution = default_due_times(severity, occurred_at)
     if due_soon:
@@ -221,72 +223,83 @@ def _tell_story(
         if responded
         else None
     )
-    escalation = escalation_create(
-        actor=agent,
-        values={
-            "client": demo.client,
-            "title": scenario.title,
-            "severity": severity,
-            "origin": EscalationOrigin.TECHNICAL if origin else scenario.origin,
-            "channel": scenario.channel,
-            "category": categories[scenario.category],
-            "customer_name": rng.choice(CUSTOMERS),
-            "account_reference": f"{demo.client.code.upper()}-{rng.randint(100000, 999999)}",
-            "reason": scenario.reason,
-            "occurred_at": occurred_at,
-            "first_response_due": first_due,
-            "resolution_due": resolution_due or default_resolution,
-            "team": demo.teams[Tier.FRONTLINE],
-            "assignee": agent,
-            # Logged after the fact, with the first response it already had: recorded later,
-            # an on-time response would come after the missed target was stamped.
-            "first_response_at": first_at,
-        },
-        origin=origin,
-    )
-    if status == Status.NEW:
-        return
-    if status == Status.CANCELLED:
-        record_change_status(
-            escalation,
-            target=Status.CANCELLED,
-            actor=demo.lead,
-            reason="Customer withdrew the complaint after a callback.",
-        )
-        return
-    escalation = record_change_status(escalation, target=Status.IN_PROGRESS, actor=agent)
-    reasons = {
-        Tier.TECHNICAL: "Needs a fix the frontline cannot make.",
-        Tier.EXPERT: "Customer impact and complaint risk need service management.",
-    }
-    for tier in (Tier.TECHNICAL, Tier.EXPERT):
-        if tier <= top_tier:
-            escalation = escalation_move_tier(
-                escalation,
-                tier=tier,
-                team=demo.teams[tier],
-                reason=reasons[tier],
-                actor=demo.lead,
-            )
-    if status == Status.ON_HOLD:
-        record_change_status(escalation, target=Status.ON_HOLD, actor=demo.lead)
-        return
-    if status in (Status.RESOLVED, Status.CLOSED):
-        escalation = escalation_update(
-            escalation,
-            actor=demo.lead,
-            changes={
-                "resolution_steps": scenario.steps,
-                "outcome": scenario.outcome,
-                "root_cause_category": CAUSE_BY_CATEGORY.get(scenario.category, RootCause.UNKNOWN),
-                "root_cause_analysis": scenario.review,
-                "post_resolution_review": scenario.review if status == Status.CLOSED else "",
+    # Logged after what it records (its first response included), then worked over hours.
+    clock = StoryClock(max(occurred_at, first_at or occurred_at), now, rng)
+    clock.advance(0.05, 0.5)
+    with clock:
+        escalation = escalation_create(
+            actor=agent,
+            values={
+                "client": demo.client,
+                "title": scenario.title,
+                "severity": severity,
+                "origin": EscalationOrigin.TECHNICAL if origin else scenario.origin,
+                "channel": scenario.channel,
+                "category": categories[scenario.category],
+                "customer_name": rng.choice(CUSTOMERS),
+                "account_reference": f"{demo.client.code.upper()}-{rng.randint(100000, 999999)}",
+                "reason": scenario.reason,
+                "occurred_at": occurred_at,
+                "first_response_due": first_due,
+                "resolution_due": resolution_due or default_resolution,
+                "team": demo.teams[Tier.FRONTLINE],
+                "assignee": agent,
+                # Logged after the fact, with the first response it already had: recorded later,
+                # an on-time response would come after the missed target was stamped.
+                "first_response_at": first_at,
             },
-            expected_version=escalation.version,
+            origin=origin,
         )
-        escalation = record_change_status(escalation, target=Status.RESOLVED, actor=demo.lead)
-        if status == Status.CLOSED:
-            record_change_status(escalation, target=Status.CLOSED, actor=demo.lead)
+        if status == Status.NEW:
+            return
+        if status == Status.CANCELLED:
+            record_change_status(
+                escalation,
+                target=Status.CANCELLED,
+                actor=demo.lead,
+                reason="Customer withdrew the complaint after a callback.",
+            )
+            return
+        clock.advance(0.1, 2)
+        escalation = record_change_status(escalation, target=Status.IN_PROGRESS, actor=agent)
+        reasons = {
+            Tier.TECHNICAL: "Needs a fix the frontline cannot make.",
+            Tier.EXPERT: "Customer impact and complaint risk need service management.",
+        }
+        for tier in (Tier.TECHNICAL, Tier.EXPERT):
+            if tier <= top_tier:
+                clock.advance(1, 30)
+                escalation = escalation_move_tier(
+                    escalation,
+                    tier=tier,
+                    team=demo.teams[tier],
+                    reason=reasons[tier],
+                    actor=demo.lead,
+                )
+        clock.advance(0.5, 12)
+        if status == Status.ON_HOLD:
+            record_change_status(escalation, target=Status.ON_HOLD, actor=demo.lead)
+            return
+        if status in (Status.RESOLVED, Status.CLOSED):
+            escalation = escalation_update(
+                escalation,
+                actor=demo.lead,
+                changes={
+                    "resolution_steps": scenario.steps,
+                    "outcome": scenario.outcome,
+                    "root_cause_category": CAUSE_BY_CATEGORY.get(
+                        scenario.category, RootCause.UNKNOWN
+                    ),
+                    "root_cause_analysis": scenario.review,
+                    "post_resolution_review": scenario.review if status == Status.CLOSED else "",
+                },
+                expected_version=escalation.version,
+            )
+            clock.advance(0.1, 2)
+            escalation = record_change_status(escalation, target=Status.RESOLVED, actor=demo.lead)
+            if status == Status.CLOSED:
+                clock.advance(4, 72)
+                record_change_status(escalation, target=Status.CLOSED, actor=demo.lead)
 
 
 def generate_escalation_volume(

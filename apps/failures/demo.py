@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from apps.core.choices import RootCause, Severity, Status
-from apps.core.demo import DemoClient, DemoOrganisation
+from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
 from apps.core.services.records import record_assign, record_change_status, record_update
 
 from .models import FailureCategory as Cat
@@ -248,11 +248,13 @@ def _people(demo: DemoClient) -> list:
     return [person for members in demo.members.values() for person in members] or [demo.lead]
 
 
-def _tell(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetime) -> None:
+def _tell(
+    demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetime, age_days: float
+) -> None:
     """Log one report and work it as far as a random stage: new, in progress or closed."""
     people = _people(demo)
     reporter = rng.choice(people)
-    occurred = now - timedelta(days=rng.randint(2, 80), hours=rng.randint(0, 10))
+    occurred = now - timedelta(days=age_days, hours=rng.randint(0, 10))
     details = dict(scenario.details)
     if scenario.extra.get("notified"):
         details["client_notified_at"] = occurred + timedelta(hours=rng.randint(2, 20))
@@ -276,11 +278,15 @@ def _tell(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetim
         {"action": text, "owner": owner, "due_date": (occurred + timedelta(days=14)).date()}
         for text, owner in zip(scenario.actions, owners, strict=True)
     ]
-    with transaction.atomic():
+    # Logged once detected, then worked over the following days.
+    clock = StoryClock(values["detected_at"] + timedelta(minutes=rng.randint(5, 60)), now, rng)
+    with transaction.atomic(), clock:
         report = failure_create(actor=reporter, values=values, actions=actions)
         if stage == "new":
             return
+        clock.advance(0.2, 6)
         report = record_assign(report, actor=demo.lead, assignee=rng.choice(people))
+        clock.advance(0.1, 3)
         report = record_change_status(report, target=Status.IN_PROGRESS, actor=demo.lead)
         settled = list(report.corrective_actions.all())
         if stage == "working":
@@ -301,9 +307,13 @@ def _tell(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetim
                 done = min(now, occurred + timedelta(days=rng.randint(1, 12)))
                 edits.append((action, {"done_at": done}))
         if edits:
+            done_times = [edit["done_at"] for _, edit in edits if "done_at" in edit]
+            clock.at_least(max(done_times, default=clock.current))
+            clock.advance(1, 24)
             report = corrective_actions_save(report, actor=demo.lead, edited=edits)
         if stage == "working":
             return
+        clock.advance(4, 72)
         report = record_update(
             report,
             actor=demo.lead,
@@ -315,7 +325,9 @@ def _tell(demo: DemoClient, scenario: Scenario, rng: random.Random, now: datetim
             },
             expected_version=report.version,
         )
+        clock.advance(0.5, 24)
         report = record_change_status(report, target=Status.RESOLVED, actor=demo.lead)
+        clock.advance(2, 72)
         record_change_status(report, target=Status.CLOSED, actor=demo.lead)
 
 
@@ -326,7 +338,9 @@ def seed_demo_failures(organisation: DemoOrganisation, *, rng: random.Random, no
         return 0
     created = 0
     for demo in organisation.clients:
-        for scenario in SCENARIOS:
-            _tell(demo, scenario, rng, now)
+        for index, scenario in enumerate(SCENARIOS):
+            # Spread evenly over the demo's span, oldest first.
+            age = DEMO_DAYS - 3 - (DEMO_DAYS - 5) * index / max(len(SCENARIOS) - 1, 1)
+            _tell(demo, scenario, rng, now, age_days=age)
             created += 1
     return created

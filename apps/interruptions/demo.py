@@ -17,7 +17,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from apps.core.choices import Severity, Status, TimelineKind
-from apps.core.demo import DemoOrganisation, timestamps_as_given
+from apps.core.demo import DEMO_DAYS, DemoOrganisation, timestamps_as_given
 from apps.core.models import TimelineEntry
 from apps.core.services.references import format_reference, reserve_reference_numbers
 
@@ -26,7 +26,7 @@ from .demo_drafts import Draft, InterruptionDrafter, occurred_times
 from .models import Interruption
 
 DEMO_ROWS = 400
-WINDOW = timedelta(days=90)
+WINDOW = timedelta(days=DEMO_DAYS - 5)
 # Rows per INSERT statement (SQLite caps this lower by itself: 999 parameters a statement).
 INSERT_BATCH = 1000
 
@@ -204,7 +204,7 @@ class _Storyteller:
 def seed_demo_interruptions(
     organisation: DemoOrganisation, *, count: int = DEMO_ROWS, rng: random.Random, now: datetime
 ) -> int:
-    """Add the demo batch (`count` records over the last 90 days), unless it is there already.
+    """Add the demo batch (`count` records over the last six months), unless it is there already.
 
     Returns how many records were created.
     """

@@ -17,6 +17,8 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from apps.core.listing.exports import CHUNK_SIZE, ExportColumn, write_xlsx
+from apps.core.listing.history_export import history_csv_lines
+from apps.core.views.history_export import HISTORY_FORMAT
 from apps.core.views.listing import model_permission
 
 from .models import Job
@@ -30,8 +32,9 @@ class ExportSource:
     filename: str
 
 
-def export_source(job: Job) -> ExportSource:
-    """The rows, columns and file name of `job`'s export, for its requester as they are now."""
+def _list_view(job: Job):
+    """The list view of `job`'s export, set up as for a request of its requester's with the
+    list's query string, and the rows it filters; refused if they may no longer export it."""
     parameters = job.parameters
     path = reverse(parameters["list"])
     request = HttpRequest()
@@ -52,9 +55,39 @@ def export_source(job: Job) -> ExportSource:
             f"{name}: {' '.join(messages)}" for name, messages in view.filterset.errors.items()
         )
         raise JobRefused(f"these filters are not valid: {reasons}")
+    return view, queryset
+
+
+def export_source(job: Job) -> ExportSource:
+    """The rows, columns and file name of `job`'s export, for its requester as they are now."""
+    view, queryset = _list_view(job)
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
     name = str(view.model._meta.verbose_name_plural).replace(" ", "-")
     return ExportSource(view.export_queryset(queryset), view.export_columns, f"{name}-{stamp}")
+
+
+def run_history_export(job: Job, progress: Progress) -> None:
+    """The history of the list's filtered records as CSV, progress counted in records."""
+    view, records = _list_view(job)
+    total = records.order_by().count()
+    progress.update(0, total, force=True)
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
+    name = str(view.model._meta.verbose_name_plural).replace(" ", "-")
+    filename = f"{name}-history-{stamp}.csv"
+
+    def on_records(done: int) -> None:
+        progress.update(min(done, total))
+
+    with tempfile.TemporaryFile() as spool:
+        lines = history_csv_lines(records, mask=view.history_mask(), on_records=on_records)
+        for line in lines:
+            spool.write(line.encode())
+        progress.update(total, total, force=True)
+        stored = store_result(job, spool, filename)
+    if not progress.finish(result=stored, download_name=filename):
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(stored)
 
 
 def _copied_in_thread(queryset, columns, header: str) -> Iterator[bytes]:
@@ -129,8 +162,11 @@ def _write_csv(target, queryset, columns, on_rows: Callable[[int], None]) -> int
 
 def run_export(job: Job, progress: Progress) -> None:
     """Build the file in a temporary file, then store it as the job's result."""
-    source = export_source(job)
     export_format = job.parameters["format"]
+    if export_format == HISTORY_FORMAT:
+        run_history_export(job, progress)
+        return
+    source = export_source(job)
     total = source.queryset.order_by().count()
     progress.update(0, total, force=True)
 

@@ -1,4 +1,4 @@
-"""Demo recovery cases for both demo clients over the last 90 days, told through the services
+"""Demo recovery cases for both demo clients over the last six months, told through the services
 (so each has its timeline, history and children as the portal would have written them); some
 are caused by the demo interruptions and escalations."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from apps.core.choices import Severity, Status, Tier
-from apps.core.demo import DemoClient, DemoOrganisation
+from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
 from apps.core.models import CodeListEntry, LogRecord
 from apps.core.services.records import record_change_status
 from apps.escalations.models import Escalation
@@ -26,7 +26,7 @@ from .services import (
 )
 
 DEMO_ROWS = 48
-WINDOW_DAYS = 90
+WINDOW_DAYS = DEMO_DAYS - 5
 CURRENCIES = {"acme": "GBP", "globex": "USD"}
 SEVERITY_MIX = (Severity.SEV2, Severity.SEV3, Severity.SEV3, Severity.SEV3, Severity.SEV4)
 
@@ -186,23 +186,27 @@ def seed_demo_recovery(
     return count
 
 
-class _Clock:
-    """Moments of a case's story, in order, never past now."""
-
-    def __init__(self, start: datetime, now: datetime, rng: random.Random):
-        self.current, self.now, self.rng = start, now, rng
+class _Clock(StoryClock):
+    """Moments of a case's story, in order, never past now; the services' now meanwhile."""
 
     def next(self, low_hours: float = 1, high_hours: float = 30) -> datetime:
-        step = timedelta(hours=self.rng.uniform(low_hours, high_hours))
-        self.current = min(self.now - timedelta(minutes=1), self.current + step)
-        return self.current
+        return self.advance(low_hours, high_hours)
 
 
 def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> None:
+    # Every twentieth from the start of the demo's span, so that it is covered.
+    days = WINDOW_DAYS if index % 20 == 19 else rng.uniform(0.5, WINDOW_DAYS)
+    occurred_at = now - timedelta(days=days)
+    # Opened a little after what happened to the customer, worked over the following days.
+    clock = _Clock(occurred_at + timedelta(minutes=rng.randint(10, 240)), now, rng)
+    with clock:
+        _story(demo, index, types, origins, occurred_at, clock, rng)
+
+
+def _story(demo: DemoClient, index: int, types, origins, occurred_at, clock, rng) -> None:
     scenario = SCENARIOS[index % len(SCENARIOS)]
     story = STORIES[rng.randrange(len(STORIES))]
     agent = rng.choice(demo.members[Tier.FRONTLINE])
-    occurred_at = now - timedelta(days=rng.uniform(0.5, WINDOW_DAYS))
     origin = rng.choice(origins) if origins and index % 3 == 0 else None
     case = recovery_case_create(
         actor=agent,
@@ -223,11 +227,12 @@ def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> No
     if story == "new":
         return
     if story == "cancelled":
+        clock.next(0.5, 24)
         record_change_status(
             case, target=Status.CANCELLED, actor=demo.lead, reason="Opened twice for one customer."
         )
         return
-    clock = _Clock(occurred_at, now, rng)
+    clock.next(0.1, 2)
     case = record_change_status(case, target=Status.IN_PROGRESS, actor=agent)
     interaction_add(
         case,
@@ -243,6 +248,7 @@ def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> No
     _actions(case, demo, scenario, types, agent, clock, rng)
     if story in ("in_progress", "on_hold"):
         if story == "on_hold":
+            clock.next(1, 24)
             record_change_status(case, target=Status.ON_HOLD, actor=demo.lead)
         return
     if story == "unreachable":
@@ -269,6 +275,7 @@ def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> No
             "confirmed_at": confirmed_at,
         },
     )
+    clock.next(0.1, 1)
     case = record_change_status(case, target=Status.RESOLVED, actor=agent)
     if story == "resolved":
         return
@@ -288,6 +295,7 @@ def _tell_story(demo: DemoClient, index: int, types, origins, *, rng, now) -> No
             "suggestions": scenario.suggestion,
         },
     )
+    clock.next(1, 48)
     record_change_status(case, target=Status.CLOSED, actor=demo.lead)
 
 
@@ -327,5 +335,7 @@ def _unreachable(case, demo, scenario, agent, clock) -> None:
             "went unanswered; the resolution was applied to the account.",
         },
     )
+    clock.next(0.1, 1)
     case = record_change_status(case, target=Status.RESOLVED, actor=agent)
+    clock.next(1, 48)
     record_change_status(case, target=Status.CLOSED, actor=demo.lead)

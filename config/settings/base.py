@@ -311,6 +311,8 @@ LIVE_FIGURES_BUDGET = env.float("LIVE_FIGURES_BUDGET", default=1.0)
 # --- Background jobs (exports, imports) ----------------------------------------------------
 # A CSV export of more rows than this is built by a worker, with a progress page; XLSX always.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
+# A history export of more records than this too (each record gives tens of rows).
+HISTORY_EXPORT_BACKGROUND_RECORDS = env.int("HISTORY_EXPORT_BACKGROUND_RECORDS", default=5_000)
 # A finished export or import report can be downloaded this long, then its file is deleted.
 JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
 # A running job whose worker has written no progress for this long is taken as dead: it is

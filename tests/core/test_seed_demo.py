@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.core import roles
 from apps.core.bulk_insert import secondary_indexes_dropped, worth_rebuilding_indexes
 from apps.core.choices import Status, TimelineKind
-from apps.core.demo import LOGINS, seed_organisation, timestamps_as_given
+from apps.core.demo import DEMO_DAYS, LOGINS, seed_organisation, timestamps_as_given
 from apps.core.models import (
     Client,
     ClientAssignment,
@@ -159,7 +159,7 @@ def test_demo_rows_follow_the_rules():
     assert {record.status for record in records} == set(Status.values)
     assert {record.severity for record in records} == {"SEV1", "SEV2", "SEV3", "SEV4"}
     assert len({record.reference for record in records}) == 300
-    assert min(record.occurred_at for record in records) > now - timezone.timedelta(days=91)
+    assert min(record.occurred_at for record in records) > now - timezone.timedelta(days=DEMO_DAYS)
     interruption_type = ContentType.objects.get_for_model(Interruption)
     timeline = dict(
         TimelineEntry.objects.filter(content_type=interruption_type, kind=TimelineKind.CREATED)

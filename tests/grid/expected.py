@@ -71,6 +71,12 @@ _log_rules = [
         why="agents do not export; leads, auditors and administrators do",
     ),
     Rule(
+        "{log}:history_export",
+        GET="login                    403     403     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="the history of the filtered records, for whoever may export the list",
+    ),
+    Rule(
         "{log}:bulk",
         GET="login                    403     403     405   403     405",
         POST="login                   403     403     302   403     302",

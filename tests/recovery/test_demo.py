@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.core.choices import LinkRelation, Status
-from apps.core.demo import seed_organisation
+from apps.core.demo import DEMO_DAYS, seed_organisation
 from apps.core.models import RecordLink, TimelineEntry
 from apps.escalations.demo import seed_demo_escalations
 from apps.interruptions.demo import seed_demo_interruptions
@@ -54,7 +54,7 @@ def test_demo_cases_tell_full_stories_once(organisation):
     cases = RecoveryCase.objects.select_related("client")
     assert cases.count() == created
     assert {case.client.code for case in cases} == {"acme", "globex"}
-    assert min(case.occurred_at for case in cases) >= now - timedelta(days=90)
+    assert min(case.occurred_at for case in cases) >= now - timedelta(days=DEMO_DAYS)
     for status in (Status.NEW, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED):
         assert cases.filter(status=status).exists(), status
     for case in cases.filter(status=Status.CLOSED):

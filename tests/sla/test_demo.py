@@ -84,7 +84,8 @@ def test_the_demo_shows_one_overrunning_maintenance_and_holds_no_clock_for_month
 
     organisation = seed_organisation()
     now = timezone.now()
-    seed_demo_interruptions(organisation, count=80, rng=random.Random(2026), now=now)
+    # As dense as the demo's 400 over six months (the overrun needs a record days old).
+    seed_demo_interruptions(organisation, count=160, rng=random.Random(2026), now=now)
 
     under_way = Interruption.objects.filter(
         kind="maintenance", status__in=[Status.IN_PROGRESS, Status.ON_HOLD], ended_at__isnull=True

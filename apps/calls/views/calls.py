@@ -13,7 +13,7 @@ from apps.core.views.records import FollowUpFormMixin, RecordDetailView, RecordF
 from ..callbacks import call_back_of
 from ..filters import CallFilterSet
 from ..forms import CallForm, QualityAuditForm
-from ..masking import MASKED_FIELDS, can_view_personal_data, mask_value, shown_name
+from ..masking import MASKED_FIELDS, can_view_personal_data, mask_for, mask_value, shown_name
 from ..measures import CALL_MEASURES
 from ..models import Call, Direction, Outcome, Sentiment
 from ..services import call_create, call_update
@@ -69,6 +69,10 @@ class CallListView(FilteredTableView):
 
     def filtered_queryset(self):
         return super().filtered_queryset().with_personal_data(self.request.user)
+
+    def history_mask(self):
+        user = self.request.user
+        return lambda field, value: mask_for(user, field, value) if value else value
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,6 +19,7 @@ from ..forms import BulkActionForm
 from ..listing.choices import remember_choices
 from ..listing.counting import capped_count
 from ..listing.exports import ExportColumn, csv_response, invalid_filters_response, xlsx_response
+from ..listing.history_export import Mask, unmasked
 from ..listing.measures import Measure, standard_measures
 from ..listing.pages import PER_PAGE_CHOICES, per_page_from, requested_page
 from ..services.records import records_bulk_assign, records_bulk_change_status
@@ -101,6 +102,7 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             "per_page": self.per_page(),
             "per_page_choices": PER_PAGE_CHOICES,
             "can_export": self.request.user.has_perm(model_permission(self.model, "export")),
+            "history_export_url": reverse(f"{self.model._meta.app_label}:history_export"),
             "bulk_form": self.bulk_form(),
             "bulk_url": reverse(f"{self.model._meta.app_label}:bulk"),
             "create_url": reverse(f"{self.model._meta.app_label}:create"),
@@ -118,6 +120,11 @@ class FilteredTableView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         form = BulkActionForm(user=self.request.user)
         remember_choices(form, "bulk", self.request.user)
         return form
+
+    def history_mask(self) -> Mask:
+        """How the history export shows a value of the record's fields to this reader: as
+        the list shows it (override where the list masks personal data)."""
+        return unmasked
 
     def with_export_annotations(self, queryset):
         """Columns of the export that are computed in the query (e.g. joined names)."""
