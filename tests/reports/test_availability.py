@@ -16,6 +16,7 @@ from apps.sla.business_time import business_minutes_between, working_intervals
 from apps.sla.selectors import calendar_spec_for
 from tests.factories import InterruptionFactory
 from tests.factories_sla import OFFICE_HOURS, BusinessCalendarFactory
+from tests.reports.examples import report_examples
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -199,7 +200,9 @@ def reference(rows, services, business, kinds):
     return len(down & counted), len(counted)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=report_examples(), suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=records, business=st.booleans())
 def test_downtime_equals_a_minute_by_minute_reference(world, rows, business):
     Interruption.objects.filter(client=world.client_a).delete()

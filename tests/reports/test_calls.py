@@ -18,6 +18,7 @@ from apps.core.summaries.fold import fold_deltas
 from apps.reports.calls import calls_breakdown, calls_trend, quality_breakdown
 from apps.reports.periods import MONTH, period_containing
 from tests.factories_calls import CallFactory, QualityAuditFactory
+from tests.reports.examples import report_examples
 
 NEW_YORK = ZoneInfo("America/New_York")
 # March 2026 in New York: summer time begins on the 8th at 02:00.
@@ -315,7 +316,10 @@ def close(left: dict, right: dict) -> bool:
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=report_examples(),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     rows=call_rows, fold=st.booleans(), zone=st.sampled_from(["America/New_York", "Asia/Manila"])
 )

@@ -18,6 +18,7 @@ from apps.reports.dashboard.lead import queue_counts, weekly_trend
 from apps.reports.periods import MONTH, WEEK, period_containing, today_in
 from tests.factories import InterruptionFactory
 from tests.factories_calls import CallFactory
+from tests.reports.examples import report_examples
 
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)  # a Monday, two days into a month
 OPEN = set(Status.open_values())
@@ -99,7 +100,11 @@ class Made(list):
 
 
 @pytest.mark.django_db
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=report_examples(),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(specs=records, fold=st.booleans())
 def test_each_counter_equals_a_slow_count_of_its_definition(world, specs, fold):
     Interruption.objects.all().delete()

@@ -23,6 +23,7 @@ from apps.reports.escalations import (
 from apps.reports.periods import WEEK, period_containing
 from apps.reports.scope import ReportScope
 from tests.reports.escalation_stories import History, story
+from tests.reports.examples import report_examples
 
 ZONE = ZoneInfo("Europe/London")
 # A week with the end of summer time in it; the trend reaches three weeks back.
@@ -120,7 +121,10 @@ def reference(client, scope, periods):
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=report_examples(),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(made=escalations, now_hours=st.integers(24 * 12, 24 * 30))
 def test_the_report_agrees_with_its_definitions(world, made, now_hours):
     client = world.client_a

@@ -25,6 +25,7 @@ from tests.factories_recovery import (
     RecoveryInteractionFactory,
     RecoveryResolutionFactory,
 )
+from tests.reports.examples import report_examples
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Manila"]
 # March 2026: summer time begins in New York (8th) and London (29th).
@@ -160,7 +161,11 @@ def approx(value):
 
 
 @pytest.mark.django_db
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=report_examples(),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(made=cases, zone=st.sampled_from(ZONES))
 def test_recovery_figures_equal_their_definitions(made, zone):
     RecoveryCase.objects.all().delete()

@@ -23,6 +23,7 @@ from apps.reports.root_causes import (
 from tests.factories import ClientFactory, InterruptionFactory, ServiceFactory
 from tests.factories_escalations import EscalationFactory
 from tests.factories_failures import FailureReportFactory
+from tests.reports.examples import report_examples
 from tests.reports.root_cause_world import MARCH, TODAY, march_world  # noqa: F401
 
 
@@ -152,7 +153,10 @@ def slow_per_service(client, start, end) -> dict:
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=report_examples(),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(made=records, zone=st.sampled_from(["Europe/London", "Asia/Manila", "America/New_York"]))
 def test_pareto_and_services_equal_a_count_by_definition(made, zone):
     client_a = ClientFactory(timezone=zone)

@@ -12,6 +12,7 @@ from apps.core.choices import Severity, Status
 from apps.escalations.models import Escalation
 from apps.reports.sla import LOGS, sla_sections
 from tests.factories import ClientFactory
+from tests.reports.examples import report_examples
 from tests.reports.sla_helpers import month_scope, record, table
 
 ZONES = ["Europe/London", "Asia/Manila", "America/New_York"]
@@ -69,7 +70,10 @@ def shown(sections, key, label_of):
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=report_examples(),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     made=made_records,
     zone=st.sampled_from(ZONES),

@@ -1,6 +1,6 @@
 """What each admin change form is opened on: varied objects (hypothesis) and fixed ones."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -27,8 +27,10 @@ from apps.core.models import (
     TeamMembership,
 )
 from apps.core.models.organisation import TIMEZONE_CHOICES
+from apps.reports.models import MonthlyReportDelivery
 from tests.factories import (
     AlertDeliveryFactory,
+    ClientFactory,
     InterruptionFactory,
     TimelineEntryFactory,
     UserFactory,
@@ -268,4 +270,7 @@ FIXED = {
     "calls.Call": lambda: CallFactory(),
     "calls.QualityAudit": lambda: QualityAuditFactory(),
     "recovery.RecoveryCase": recovery_case,
+    "reports.MonthlyReportDelivery": lambda: MonthlyReportDelivery.objects.create(
+        client=ClientFactory(), month=date(2026, 10, 1), claimed_at=_now_with_microseconds()
+    ),
 }
