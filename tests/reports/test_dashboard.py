@@ -13,6 +13,8 @@ from django.utils import timezone
 from apps.audits.models import FindingKind
 from apps.audits.services import finding_acknowledge, finding_file
 from apps.core.choices import Severity, Status
+from apps.reports.dashboard import agent as agent_panel
+from apps.reports.dashboard import lead as lead_panel
 from apps.reports.dashboard.agent import SHOWN
 from apps.reports.dashboard.lead import today_bounds
 from apps.reports.periods import MONTH, period_containing, today_in
@@ -316,3 +318,22 @@ def test_someone_of_no_client_sees_empty_panels(client):
     content = client.get("/").content.decode()
     assert 'id="queue-now"' in content
     assert all(text == "0" for row in cells(content, "queue-now").values() for text, _ in row)
+
+
+def test_counts_beyond_the_cap_say_so_and_link_to_the_full_list(world, client, monkeypatch):
+    monkeypatch.setattr(agent_panel, "CAP", 2)
+    monkeypatch.setattr(lead_panel, "CAP", 2)
+    for title in ("One", "Two", "Three"):
+        InterruptionFactory(client=world.client_a, assignee=world.agent, title=title)
+        InterruptionFactory(client=world.client_a, assignee=None, title=f"Nobody's {title}")
+
+    client.force_login(world.agent)
+    mine = client.get("/").content.decode()
+    assert "Interruptions (2+)" in mine
+
+    client.force_login(world.lead)
+    unassigned_text, unassigned_url = cells(client.get("/").content.decode(), "queue-now")[
+        "Interruptions"
+    ][2]
+    assert unassigned_text == "2+"
+    assert listed_count(client, unassigned_url) == 3

@@ -158,6 +158,12 @@ class LogRecord(models.Model):
                 ],
                 name="%(class)s_res_final",
             ),
+            # An agent's open work on the home page, soonest due first.
+            models.Index(
+                fields=["assignee", "resolution_due"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="%(class)s_mine_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -14,6 +14,9 @@ from apps.core.scoping import accessible_client_ids, sees_every_client
 from .panel import OPEN, Panel, list_address, log_label, readable_logs
 
 SHOWN = 20
+# Beyond this many open records in a log, the panel says "1,000+": counting them all
+# would read every one, and the list itself counts them exactly.
+CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,24 @@ class WorkItem:
 @dataclass(frozen=True)
 class OpenWork:
     items: list[WorkItem]  # at most SHOWN, soonest due first, no due time last
-    total: int
-    lists: list[tuple[str, int, str]]  # (log, how many open, the list of them)
+    total: int  # each log's count counted up to CAP + 1
+    lists: list[tuple[str, int, str]]  # (log, how many open up to CAP + 1, the list of them)
+
+    @property
+    def capped(self) -> bool:
+        return any(count > CAP for _, count, _ in self.lists)
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+    @property
+    def counts(self) -> list[tuple[str, str, str]]:
+        """(log, how many as shown: "1,000+" beyond CAP, the list of them)."""
+        return [
+            (label, f"{CAP:,}+" if count > CAP else f"{count:,}", url)
+            for label, count, url in self.lists
+        ]
 
 
 def mine_url(model) -> str:
@@ -55,7 +74,8 @@ def mine_url(model) -> str:
 
 def open_work(user, now: datetime, *, shown: int = SHOWN) -> OpenWork:
     """The open records assigned to `user`, of the clients they work for, in one query: the
-    first `shown` of each log by due time, and how many each log holds in all."""
+    first `shown` of each log by due time (read in that order from each log's index of open
+    records by assignee and due time), and how many each log holds, counted up to `CAP`."""
     models = readable_logs(user)
     if not models or not user.is_authenticated:
         return OpenWork([], 0, [])
@@ -66,15 +86,16 @@ def open_work(user, now: datetime, *, shown: int = SHOWN) -> OpenWork:
     scope = f" AND client_id IN ({', '.join(['%s'] * len(clients))})" if clients else ""
     parts, params = [], []
     for index, model in enumerate(models):
-        # The window count is taken before the LIMIT: every open record of the log.
+        table = f'"{model._meta.db_table}"'
+        mine = f"assignee_id = %s AND status IN ({status_in}){scope}"
+        mine_params = [user.pk, *OPEN, *(clients or [])]
         parts.append(
             f"SELECT * FROM (SELECT {index} AS log, reference, title, severity, status, "
-            f'resolution_due, COUNT(*) OVER () AS total FROM "{model._meta.db_table}" '
-            f"WHERE assignee_id = %s AND status IN ({status_in}){scope} "
-            f"ORDER BY CASE WHEN resolution_due IS NULL THEN 1 ELSE 0 END, resolution_due, id "
-            f"LIMIT {int(shown)}) AS part{index}"
+            f"resolution_due, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {mine} "
+            f"LIMIT {CAP + 1}) AS counted) AS total FROM {table} WHERE {mine} "
+            f"ORDER BY resolution_due ASC NULLS LAST, id LIMIT {int(shown)}) AS part{index}"
         )
-        params += [user.pk, *OPEN, *(clients or [])]
+        params += [*mine_params, *mine_params]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         found = cursor.fetchall()

@@ -11,21 +11,25 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.listing.filters import window_value
 from apps.core.models.summaries import SummaryRow
 from apps.core.scoping import accessible_client_ids, sees_every_client
 from apps.core.staleness import stale_condition
-from apps.reports.content import COUNT, Cell, Chart, Section, Table
+from apps.reports.content import COUNT, TEXT, Cell, Chart, Section, Table
 from apps.reports.periods import WEEK, period_containing, today_in
 
 from .panel import DONE, OPEN, Panel, list_address, log_label, readable_logs
 
 SOON = timedelta(hours=1)
 TREND_WEEKS = 8
+# Beyond this many records a counter says "1,000+": counting them all would read every
+# open record of the lead's clients, and the list behind the counter counts them exactly.
+CAP = 1000
 COUNTERS = (
     ("due", "Due in the next hour"),
     ("breached", "Breached today"),
@@ -77,23 +81,42 @@ def counter_conditions(now: datetime) -> dict[str, Q]:
 
 
 def queue_counts(models, user, now: datetime) -> dict[str, dict[str, int]]:
-    """label_lower → counter → how many, over the records `user` reaches: one query."""
+    """label_lower → counter → how many (counted up to `CAP` + 1), over the records `user`
+    reaches: one query, each counter reading at most `CAP` + 1 rows."""
     conditions = counter_conditions(now)
     names = [name for name, _ in COUNTERS]
-    parts = [
-        model.objects.for_user(user)
-        .filter(Q(status__in=OPEN) | conditions["breached"])
-        .order_by()
-        .annotate(log=Value(model._meta.label_lower))
-        .values("log")
-        .annotate(**{name: Count("pk", filter=conditions[name]) for name in names})
-        .values_list("log", *names)
-        for model in models
-    ]
+    parts, params = [], []
+    for model in models:
+        columns = []
+        params.append(model._meta.label_lower)
+        for name in names:
+            capped = (
+                model.objects.for_user(user)
+                .filter(conditions[name])
+                .order_by()
+                .values("pk")[: CAP + 1]
+            )
+            try:
+                sql, capped_params = capped.query.sql_with_params()
+            except EmptyResultSet:  # the user reaches no record of this log
+                columns.append(f"0 AS {name}")
+                continue
+            columns.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted) AS {name}")
+            params.extend(capped_params)
+        parts.append(f"SELECT %s AS log, {', '.join(columns)}")
     if not parts:
         return {}
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
     return {label: dict(zip(names, counts, strict=True)) for label, *counts in rows}
+
+
+def counter_cell(count: int, url: str) -> Cell:
+    """A counter as the table shows it: beyond `CAP`, "1,000+" (the list counts them all)."""
+    if count > CAP:
+        return Cell(f"{CAP:,}+", TEXT, url)
+    return Cell(count, COUNT, url)
 
 
 def queue_table(models, user, now: datetime) -> Table:
@@ -107,7 +130,7 @@ def queue_table(models, user, now: datetime) -> Table:
             [
                 Cell(log_label(model)),
                 *(
-                    Cell(found.get(name, 0), COUNT, f"{address}?{urlencode(filters[name])}")
+                    counter_cell(found.get(name, 0), f"{address}?{urlencode(filters[name])}")
                     for name, _ in COUNTERS
                 ),
             ]
