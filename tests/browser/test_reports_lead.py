@@ -3,10 +3,13 @@ figure, and exports the report with the same numbers."""
 
 import csv
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from apps.reports.catalogue import REPORTS
 from apps.reports.periods import MONTH, period_containing, today_in
 from tests.reports.sla_helpers import LONDON, record
 
@@ -65,3 +68,20 @@ def test_lead_reads_last_months_sla_report_drills_down_and_exports(portal, live_
     assert rows[4][1] in (world.lead.get_full_name(), world.lead.username)
     figure_row = next(row for row in rows if row[1:2] == ["Interruptions resolved on time"])
     assert figure_row[2] == "66.7"
+
+
+def test_lead_opens_every_report_of_the_catalogue(portal, live_world):
+    world = live_world
+    month = last_month()
+    due = month.start + timedelta(days=3, hours=9)
+    record("interruptions", world.client_a, due=due, resolved=due + timedelta(hours=1), stamp=due)
+    record("calls", world.client_a, due=due, resolved=due - timedelta(hours=1))
+    portal.sign_in(world.lead)
+    portal.goto("/")
+    expect(portal.page.locator("#queue-now")).to_be_visible()
+    portal.goto("/reports/")
+    query = urlencode({"client": world.client_a.pk, **month.query_string()})
+    for entry in REPORTS:
+        portal.goto(f"{reverse(entry.url_name)}?{query}")
+        expect(portal.page.get_by_role("heading", level=1)).to_have_text(entry.title)
+        expect(portal.page.locator(".report-heading")).to_contain_text(month.label)
