@@ -1,12 +1,12 @@
 """SLA compliance of one client over a period: the figures of the page, its exports and the
 monthly e-mail, computed here and nowhere else.
 
-Compliance is judged by due time (apps.core.compliance), not by when records occurred, so it
-is read from the records themselves: one aggregate per log and target over the index on
-(client, due time as it stood), grouped in SQL by the period of the trend each due time falls
-in. Time on hold is read from the status history (one aggregate per log over its partial
-index of hold versions); maintenance windows are the client's few maintenance interruptions.
-The number of queries is the same for any period and any volume.
+Compliance is judged by due time (apps.core.compliance), not by when records occurred. The
+SLA summaries keep each log's records by the day their due time as it stood falls in, so the
+trend's periods are summed from them up to now (one query per log and target); the records
+due from now on are counted live. Time on hold is read from the status history (one aggregate
+per log over its partial index of hold versions); maintenance windows are the client's few
+maintenance interruptions. The number of queries is the same for any period and any volume.
 """
 
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from django.urls import reverse
 from apps.calls.models import Call
 from apps.core.choices import Severity, Status
 from apps.core.compliance import FIRST_RESPONSE, RESOLUTION, Clock
+from apps.core.summaries.kinds import sla_kind
 from apps.escalations.models import Escalation
 from apps.failures.models import FailureReport
 from apps.interruptions.models import Interruption
@@ -42,6 +43,7 @@ from .content import COUNT, HOURS, PERCENT, TEXT, Cell, Chart, Figure, Section, 
 from .links import list_url
 from .periods import Period
 from .scope import ReportScope
+from .summaries import spans_totals
 
 SLA_TITLE = "SLA compliance"
 SLA_DEFINITIONS = (
@@ -110,27 +112,59 @@ class Tally:
 Tallies = dict[tuple[int, str], Tally]
 
 
-def _bucket(expression_name: str, periods: list[Period]) -> Case:
-    """The index in `periods` (contiguous, oldest first) of the period a moment falls in."""
+def _bucket(expression_name: str, windows: list[tuple[datetime, datetime]]) -> Case:
+    """The index in `windows` (contiguous, oldest first) of the window a moment falls in."""
     return Case(
         *(
-            When(**{f"{expression_name}__lt": period.end}, then=Value(index))
-            for index, period in enumerate(periods[:-1])
+            When(**{f"{expression_name}__lt": end}, then=Value(index))
+            for index, (_, end) in enumerate(windows[:-1])
         ),
-        default=Value(len(periods) - 1),
+        default=Value(len(windows) - 1),
     )
 
 
 def compliance_tallies(
     model, clock: Clock, client_id: int, periods: list[Period], now: datetime
 ) -> Tallies:
-    """Counted, met and stamped records of `model` per trend period and severity: one query,
-    read from the index on (client, due time as it stood)."""
+    """Counted, met and stamped records of `model` per trend period and severity.
+
+    Due times before `now` are read from the SLA summaries (one query for every period);
+    the few due from `now` on, whose records may still be left out, live from the index on
+    (client, due time as it stood)."""
+    past = [(index, period) for index, period in enumerate(periods) if period.start < now]
+    found = spans_totals(
+        model,
+        client_id,
+        [(period.start, min(period.end, now)) for _, period in past],
+        group_by=("severity",),
+        kind=sla_kind(model._meta.label_lower, clock.key),
+    )
+    tallies: Tallies = {
+        (past[span][0], severity): Tally(
+            int(totals["counted"]), int(totals["met"]), int(totals["stamped"])
+        )
+        for (span, severity), totals in found.items()
+    }
+    upcoming = [(index, period) for index, period in enumerate(periods) if period.end > now]
+    if upcoming:
+        first = upcoming[0][0]
+        windows = [(max(period.start, now), period.end) for _, period in upcoming]
+        for (span, severity), tally in live_tallies(model, clock, client_id, windows, now).items():
+            key = (first + span, severity)
+            tallies[key] = tallies.get(key, Tally()) + tally
+    return tallies
+
+
+def live_tallies(
+    model, clock: Clock, client_id: int, windows: list[tuple[datetime, datetime]], now: datetime
+) -> Tallies:
+    """Counted, met and stamped records of `model` per window and severity, straight from the
+    records (one query over the index on client and due time as it stood)."""
     rows = (
         model.objects.filter(client_id=client_id)
         .alias(final_due=clock.final_due())
-        .filter(final_due__gte=periods[0].start, final_due__lt=periods[-1].end)
-        .annotate(bucket=_bucket("final_due", periods))
+        .filter(final_due__gte=windows[0][0], final_due__lt=windows[-1][1])
+        .annotate(bucket=_bucket("final_due", windows))
         .values("bucket", "severity")
         .annotate(
             counted=Sum(Case(When(clock.left_out(now), then=Value(0)), default=Value(1))),
@@ -175,7 +209,7 @@ def hold_hours(model, client_id: int, periods: list[Period], now: datetime) -> d
         )
         .alias(before=before)
         .filter(Q(before__isnull=True) | Q(before__in=not_held))
-        .annotate(bucket=_bucket("history_date", periods))
+        .annotate(bucket=_bucket("history_date", [(p.start, p.end) for p in periods]))
         .values("bucket", "severity")
         .annotate(
             held=Sum(
