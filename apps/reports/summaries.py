@@ -110,8 +110,9 @@ def spans_totals(
             )
             bounds = [split.first_day, split.last_day]
             params += [spec.kind, client_id, *bounds, *bounds, *condition_params]
-        if split.edges:
-            sql, edge_params = _live_edges(spec, client_id, split.edges)
+        for edge in split.edges:
+            # One part per edge: each a range of the index on the moment.
+            sql, edge_params = _live_edges(spec, client_id, (edge,))
             parts.append(
                 f"SELECT {index} AS span, {carried} FROM ({sql}) AS live WHERE TRUE{conditions}"
             )
