@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass(frozen=True)
 class Received:
+    path: str
     headers: dict
     body: bytes
     answered: int | None
@@ -35,7 +36,7 @@ class Receiver:
                     _, seconds, answer = answer
                     time.sleep(seconds)
                 with receiver._lock:
-                    receiver.requests.append(Received(dict(self.headers), body, answer))
+                    receiver.requests.append(Received(self.path, dict(self.headers), body, answer))
                 try:
                     self.send_response(answer)
                     self.send_header("Content-Length", "0")
