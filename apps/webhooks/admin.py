@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.admin import ChangesOnlyAdmin, ReadOnlyAdmin
@@ -67,9 +68,8 @@ class SubscriptionAdmin(ChangesOnlyAdmin):
         if not obj.active:
             return "Off"
         if obj.paused_at:
-            return format_html(
-                '<strong class="errornote">Paused since {:%Y-%m-%d %H:%M}</strong>', obj.paused_at
-            )
+            since = timezone.localtime(obj.paused_at)
+            return format_html("<strong>Paused since {}</strong>", f"{since:%Y-%m-%d %H:%M}")
         return "Sending"
 
     @admin.display(description="Delivery log")
