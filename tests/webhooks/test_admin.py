@@ -2,9 +2,11 @@
 log shows every attempt."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core import roles
 from apps.core.services.records import record_change_status
 from apps.webhooks.models import Delivery, EventKind, Subscription
 from tests.factories import InterruptionFactory
@@ -98,3 +100,25 @@ def test_the_delivery_log_shows_each_attempt(admin_client, world, subscribe, rec
     assert "503" in text and "HTTP 503" in text
     listing = admin_client.get(reverse("admin:webhooks_delivery_changelist"))
     assert record.reference in listing.content.decode()
+
+
+def test_administrators_manage_subscriptions_and_read_the_log(world):
+    granted = {
+        f"{perm.content_type.app_label}.{perm.codename}"
+        for perm in Group.objects.get(name=roles.ADMINISTRATOR).permissions.all()
+        if perm.content_type.app_label == "webhooks"
+    }
+    assert granted == {
+        "webhooks.view_subscription",
+        "webhooks.add_subscription",
+        "webhooks.change_subscription",
+        "webhooks.delete_subscription",
+        "webhooks.view_webhookevent",
+        "webhooks.view_delivery",
+    }
+    for role in (roles.AGENT, roles.TEAM_LEAD, roles.AUDITOR):
+        assert (
+            not Group.objects.get(name=role)
+            .permissions.filter(content_type__app_label="webhooks")
+            .exists()
+        )
