@@ -1,6 +1,7 @@
 """Subscriptions are configured here; events and the delivery log are shown, never edited."""
 
 import json
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
@@ -108,6 +109,14 @@ class SubscriptionAdmin(ChangesOnlyAdmin):
         return _show_secrets(request, self.admin_site, rows)
 
 
+def _event_id(search_term: str) -> uuid.UUID | None:
+    """The event id a receiver reported (`X-Portal-Event-Id`), if that is what was searched."""
+    try:
+        return uuid.UUID(search_term.strip())
+    except ValueError:
+        return None
+
+
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     fields = ("attempted_at", "status", "response_ms", "error")
@@ -139,11 +148,16 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "delivered_at",
     )
     list_filter = ("state", "subscription", "event__kind")
-    search_fields = ("event__reference", "stream", "=event__id")
+    search_fields = ("event__reference", "stream")
     list_select_related = ("event", "subscription")
     inlines = (DeliveryAttemptInline,)
     actions = ("send_again",)
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        event_id = _event_id(search_term)
+        return (found | queryset.filter(event_id=event_id) if event_id else found), duplicates
 
     @admin.display(description="Event")
     def kind(self, obj: Delivery) -> str:
@@ -163,11 +177,16 @@ class DeliveryAdmin(ReadOnlyAdmin):
 class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "client", "reference", "sequence", "id")
     list_filter = ("kind", "client")
-    search_fields = ("reference", "stream", "=id")
+    search_fields = ("reference", "stream")
     list_select_related = ("client",)
     fields = ("id", "kind", "client", "stream", "reference", "sequence", "created_at", "body")
     readonly_fields = fields
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        event_id = _event_id(search_term)
+        return (found | queryset.filter(pk=event_id) if event_id else found), duplicates
 
     @admin.display(description="Payload")
     def body(self, obj: WebhookEvent) -> str:

@@ -3,6 +3,7 @@ subscription's delivery of each event with every attempt made."""
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
@@ -49,6 +50,11 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.events or []) - set(EventKind.values)
+        if not isinstance(self.events, list) or not self.events or unknown:
+            raise ValidationError({"events": "Choose one or more of the events listed."})
 
 
 class WebhookEvent(models.Model):

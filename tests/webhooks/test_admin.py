@@ -122,3 +122,14 @@ def test_administrators_manage_subscriptions_and_read_the_log(world):
             .permissions.filter(content_type__app_label="webhooks")
             .exists()
         )
+
+
+def test_the_log_is_found_by_the_event_id_a_receiver_reports(admin_client, world, subscribe):
+    subscribe()
+    record = InterruptionFactory(client=world.client_a)
+    record_change_status(record, target="in_progress", actor=world.agent)
+    delivery = Delivery.objects.get()
+    for term in (str(delivery.event_id), "not-an-id"):
+        page = admin_client.get(reverse("admin:webhooks_delivery_changelist"), {"q": term})
+        assert page.status_code == 200
+        assert (record.reference in page.content.decode()) == (term != "not-an-id")
