@@ -60,8 +60,9 @@ def post_event(url: str, secret: str, payload: dict, *, timestamp: int) -> Answe
             redirect=False,
             preload_content=False,
         )
-        response.drain_conn()
-        response.release_conn()
+        # Only the status matters: the body is not read (a receiver cannot keep the worker
+        # reading), and the connection is closed rather than pooled half-read.
+        response.close()
     except urllib3.exceptions.HTTPError as error:
         elapsed = int((time.monotonic() - started) * 1000)
         return Answer(None, elapsed, f"{error.__class__.__name__}: {error}"[:500])
