@@ -135,7 +135,7 @@ def test_failing_for_24_hours_pauses_the_subscription_and_tells_the_administrato
     run_queued(start)
     now = start
     while Subscription.objects.filter(pk=subscription.pk, paused_at__isnull=True).exists():
-        now += timedelta(hours=1)
+        now += timedelta(hours=2)
         sweep_and_run(now)
         assert now - start <= timedelta(hours=25)
     subscription.refresh_from_db()
@@ -143,7 +143,7 @@ def test_failing_for_24_hours_pauses_the_subscription_and_tells_the_administrato
     # The first record's event was given up; the second's, tried as long, waits with the rest.
     given_up = list(Delivery.objects.filter(state=DeliveryState.GIVEN_UP))
     assert [delivery.stream for delivery in given_up] == [f"interruptions.interruption:{first.pk}"]
-    assert given_up[0].attempts == len(given_up[0].log.all()) > 24
+    assert given_up[0].attempts == len(given_up[0].log.all()) > 10
     assert len(receiver.requests) < 80
 
     (told,) = Notification.objects.filter(recipient=world.admin)
