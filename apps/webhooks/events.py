@@ -203,7 +203,6 @@ def events_record(
     line. Runs in the caller's transaction."""
     if not new_events:
         return []
-    now = now or timezone.now()
     if subscriptions is None:
         subscriptions = _subscriptions(event.client_id for event in new_events)
     codes = dict(
@@ -212,6 +211,7 @@ def events_record(
         )
     )
     sequences = _next_sequences([event.stream for event in new_events])
+    now = now or timezone.now()  # once the numbers are ours: times follow them per record
     rows = []
     for event in new_events:
         sequence = sequences[event.stream]
