@@ -80,6 +80,11 @@ class SubscriptionAdmin(ChangesOnlyAdmin):
         url = reverse("admin:webhooks_delivery_changelist") + f"?subscription__id__exact={obj.pk}"
         return format_html('<a href="{}">Deliveries and attempts</a>', url)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its events are of one client: another client's would go to the same receiver.
+        fixed = ("client",) if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
     def save_model(self, request, obj, form, change) -> None:
         if not change:
             obj.secret = new_secret()

@@ -133,3 +133,20 @@ def test_the_log_is_found_by_the_event_id_a_receiver_reports(admin_client, world
         page = admin_client.get(reverse("admin:webhooks_delivery_changelist"), {"q": term})
         assert page.status_code == 200
         assert (record.reference in page.content.decode()) == (term != "not-an-id")
+
+
+def test_a_subscription_keeps_its_client(admin_client, world, subscribe):
+    subscription = subscribe()
+    response = admin_client.post(
+        reverse("admin:webhooks_subscription_change", args=[subscription.pk]),
+        {
+            "client": world.client_b.pk,
+            "name": subscription.name,
+            "url": subscription.url,
+            "events": subscription.events,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.client == world.client_a
