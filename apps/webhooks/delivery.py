@@ -84,7 +84,7 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
         state=DeliveryState.PENDING,
         sequence__lt=delivery.sequence,
     ).exists():
-        # Queued again by the earlier one once that is delivered or given up.
+        # Queued again when the earlier one is delivered (or by the sweep, or a resume).
         Delivery.objects.filter(pk=delivery.pk).update(claimed_until=None, next_attempt_at=None)
         return WAITING
     subscription = delivery.subscription
