@@ -42,6 +42,8 @@ def running_worker(tmp_path: Path):
         "DATABASE_URL": _database_url(),
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+        # Tasks the worker queues itself (a webhook's next delivery) stay on its queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
     command = [
         sys.executable,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.core.choices import TimelineKind
 from apps.core.services.timeline import timeline_log
+from apps.webhooks.events import finding_filed
 
 from .models import AuditFinding
 
@@ -73,6 +74,7 @@ def finding_file(
                     message=f"Audit finding ({finding.get_kind_display().lower()}): {summary}",
                     data={"audit_finding": finding.pk},
                 )
+            finding_filed(finding, record)
     except IntegrityError:
         if AuditFinding.objects.filter(fingerprint=fingerprint).exists():
             return None

@@ -42,12 +42,27 @@ FLUSH_BATCH = 200
 KEEP_SENT = timedelta(days=7)
 
 
+class TaskByName:
+    """A task known by its name only, so a service need not import the tasks module."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def delay(self, *args, **kwargs):
+        from config.celery import app
+
+        return app.send_task(self.name, args=args, kwargs=kwargs)
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> OutboxMessage:
     """Record `task(*args, **kwargs)` with the current transaction; publish it after commit.
 
-    Arguments must be JSON values (ids, not objects), as the broker's serialiser wants too.
-    Outside a transaction the message is stored and handed to the publisher at once.
+    `task` is a Celery task or a task's name. Arguments must be JSON values (ids, not
+    objects), as the broker's serialiser wants too. Outside a transaction the message is
+    stored and handed to the publisher at once.
     """
+    if isinstance(task, str):
+        task = TaskByName(task)
     message = OutboxMessage.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: publisher.submit(task, message))
     return message

@@ -60,6 +60,16 @@ AUDIT_PERMISSIONS = {
     },
 }
 
+# Outgoing webhooks (apps.webhooks): administrators subscribe addresses and read the
+# delivery log; events and deliveries are written by the portal only.
+WEBHOOK_PERMISSIONS = {
+    ADMINISTRATOR: {
+        *(("webhooks", f"{verb}_subscription") for verb in ("view", "add", "change", "delete")),
+        ("webhooks", "view_webhookevent"),
+        ("webhooks", "view_delivery"),
+    },
+}
+
 # Reports (apps.reports): what the logs show over time, for the people who answer for it.
 REPORT_PERMISSIONS = {
     role: {("reports", "view_reports")} for role in (TEAM_LEAD, AUDITOR, ADMINISTRATOR)
@@ -110,6 +120,8 @@ def _codenames_by_role() -> dict[str, set[tuple[str, str]]]:
     for role, codenames in AUDIT_PERMISSIONS.items():
         roles[role] |= codenames
     for role, codenames in REPORT_PERMISSIONS.items():
+        roles[role] |= codenames
+    for role, codenames in WEBHOOK_PERMISSIONS.items():
         roles[role] |= codenames
     return roles
 

@@ -47,6 +47,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         "an empty outbox costs one indexed query.",
     ),
     Schedule(
+        name="Webhook retries",
+        task="apps.webhooks.tasks.retry_webhooks",
+        every=timedelta(minutes=1),
+        why="The shortest backoff of a failed webhook delivery is a minute; a run with "
+        "nothing due costs one indexed query.",
+    ),
+    Schedule(
         name="Summary fold",
         task="apps.core.tasks.fold_summaries",
         every=timedelta(minutes=1),

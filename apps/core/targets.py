@@ -9,7 +9,8 @@ occurred, severity → (first response within, resolution within).
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from .choices import Severity
+from .choices import Severity, TimelineKind
+from .record_events import RecordEvent, event_of
 
 # Fields a log model may have that the policy fills; each model has the ones it has.
 DUE_TIME_FIELDS = ("first_response_due", "resolution_due")
@@ -114,6 +115,20 @@ def stamp_breaches(record, now: datetime) -> list[str]:
             setattr(record, stamp_name, getattr(record, due_name))
             stamped.append(stamp_name)
     return stamped
+
+
+def breach_events(record, stamps: Iterable[str]) -> list[RecordEvent]:
+    """The events of stamps `stamp_breaches` set on `record` for a write that logs no
+    timeline entry of their own (as the breach stamping task does), once it is written."""
+    due_of = {stamp: due for due, stamp, _ in breach_stamps_of(type(record))}
+    return [
+        event_of(
+            record,
+            TimelineKind.BREACH,
+            {"target": due_of[stamp], "due": getattr(record, due_of[stamp]).isoformat()},
+        )
+        for stamp in stamps
+    ]
 
 
 def missed_target_branches(model, due_name: str, met_names: Iterable[str], now: datetime):

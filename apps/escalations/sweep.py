@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Status, Tier, TimelineKind
+from apps.core.record_events import announce
 from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
-from apps.core.targets import stamp_breaches
+from apps.core.targets import breach_events, stamp_breaches
 from apps.sla.maintenance import maintenance_holds_of
 from apps.sla.selectors import calendar_spec_for, holds_from_statuses
 
@@ -167,7 +168,7 @@ def _holds_by_escalation(rows: list[Escalation], now: datetime) -> dict[int, lis
 def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepResult) -> None:
     holds = _holds_by_escalation(rows, now)
     members = members_by_team({step["team"] for row in rows for step in row.matrix_steps})
-    changed, events, notices = [], [], []
+    changed, events, notices, breaches = [], [], [], []
     for row in rows:
         if row.client_id not in specs:
             specs[row.client_id] = calendar_spec_for(row.client_id)
@@ -199,13 +200,14 @@ def _process(rows: list[Escalation], now: datetime, specs: dict, result: SweepRe
                 "Tier deadline recomputed: time on hold or under maintenance does not count."
             )
             result.rescheduled += 1
-        stamp_breaches(row, now)
+        breaches.extend(breach_events(row, stamp_breaches(row, now)))
         row.version += 1
         row.updated_at = now
         changed.append(row)
     if changed:
         _save(changed, now)
         timeline_log_many(events)
+        announce(breaches)
         notify_escalation_events(notices)
 
 

@@ -27,12 +27,14 @@ from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Severity, Status, TimelineKind
 from apps.core.models import Client, LogRecord, TimelineEntry
 from apps.core.queueing import enqueue_on_commit
+from apps.core.record_events import announce
 from apps.core.roles import log_models
 from apps.core.services.records import record_apply
 from apps.core.services.timeline import timeline_log
 from apps.core.targets import (
     DEFAULT_TARGETS,
     DUE_TIME_FIELDS,
+    breach_events,
     breach_stamps_of,
     due_time_changes,
     stamp_breaches,
@@ -324,7 +326,7 @@ def _recompute_batch(
         holds = hold_intervals_of(model, pks)
         for pk, windows in maintenance_holds_of(model, rows, now=now).items():
             holds[pk] = [*holds.get(pk, []), *windows]
-        changed, events = [], []
+        changed, events, breaches = [], [], []
         for row in rows:
             policy = policies.get(row.severity)
             due = dict(
@@ -343,7 +345,8 @@ def _recompute_batch(
             changes = {name: due[name] for name in names if getattr(row, name) != due[name]}
             if not changes:
                 continue
-            stamp_breaches(row, now)  # a target already missed keeps its stamp
+            # A target already missed keeps its stamp.
+            breaches.extend(breach_events(row, stamp_breaches(row, now)))
             before = {name: getattr(row, name) for name in changes}
             for name, value in changes.items():
                 setattr(row, name, value)
@@ -374,6 +377,7 @@ def _recompute_batch(
             )
             for row, data in events
         )
+        announce(breaches)
     return len(changed)
 
 

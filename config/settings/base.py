@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.recovery",
     "apps.jobs",
     "apps.reports",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,8 @@ else:
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
+# The queue tasks are published to, by web processes and by workers queueing follow-ups.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -294,6 +297,10 @@ CALL_BACK_WITHIN_MINUTES = env.int("CALL_BACK_WITHIN_MINUTES", default=120)
 # A maintenance window still marked under way this long after its planned end is an overrun:
 # an audit finding, its lead told, and it stops holding clocks until a lead moves its end.
 MAINTENANCE_OVERRUN_HOURS = env.int("MAINTENANCE_OVERRUN_HOURS", default=24)
+# Outgoing webhooks: how long a receiver may take to answer, and for how long a failing
+# delivery is retried before its subscription is paused.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
 
 # Every date and time the portal accepts (forms, filters, imports) lies between the start of
 # this day and this many years from now: further out, it is a typing error, and the clock

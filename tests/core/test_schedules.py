@@ -44,6 +44,7 @@ def test_every_periodic_task_of_the_domain_is_declared_with_its_cadence_and_reas
     declared = {schedule.name: (schedule.every, schedule.daily_at) for schedule in SCHEDULES}
     assert declared == {
         "Outbox flush": (timedelta(minutes=1), None),
+        "Webhook retries": (timedelta(minutes=1), None),
         "Summary fold": (timedelta(minutes=1), None),
         "Escalation sweep": (timedelta(minutes=1), None),
         "Breach stamping": (timedelta(minutes=1), None),

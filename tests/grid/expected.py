@@ -251,8 +251,9 @@ RULES = [
 
 # The admin site is the staff's: everyone else is sent to its login page, whatever the address.
 _NOT_STAFF = "admin-login " * 5
-# Logs, their child rows, findings, notifications, timeline, alerts and the outbox are written
-# by the portal's services only: the admin shows them and changes nothing.
+# Logs, their child rows, findings, notifications, timeline, alerts, the outbox and webhook
+# events and deliveries are written by the portal's services only: the admin shows them and
+# changes nothing.
 ADMIN_READ_ONLY = (
     "interruptions_interruption",
     "failures_failurereport",
@@ -266,6 +267,8 @@ ADMIN_READ_ONLY = (
     "core_alertdelivery",
     "core_outboxmessage",
     "reports_monthlyreportdelivery",
+    "webhooks_webhookevent",
+    "webhooks_delivery",
 )
 RULES += [
     *[

@@ -27,6 +27,9 @@ from apps.core.runs import ESCALATION_SWEEP
 from apps.escalations.models import EscalationMatrix, MatrixStep
 from apps.jobs.models import Job, JobKind, JobStatus
 from apps.reports.models import MonthlyReportDelivery
+from apps.webhooks.events import NewEvent, events_record, stream_of
+from apps.webhooks.models import EventKind
+from apps.webhooks.services import subscription_create
 from tests.factories import (
     AlertDeliveryFactory,
     ClientAssignmentFactory,
@@ -109,6 +112,28 @@ def _records_of(client, side: str, team, service, agent, lead) -> list:
     return [interruption, failure, escalation, call, case]
 
 
+def _webhook_rows(world: GridWorld) -> None:
+    """A subscription of each client, with an event of one of its records to deliver."""
+    for side, client in world.clients.items():
+        subscription_create(
+            client=client,
+            name=f"{MARKS[side]} desk",
+            url="http://127.0.0.1:9/hooks",
+            events=list(EventKind.values),
+        )
+        record = world.records[(InterruptionFactory._meta.model, side)]
+        events_record(
+            [
+                NewEvent(
+                    client_id=client.pk,
+                    kind=EventKind.RECORD_CREATED,
+                    stream=stream_of(type(record), record.pk),
+                    reference=record.reference,
+                )
+            ]
+        )
+
+
 def _admin_only_rows() -> None:
     """Rows only the admin site shows, so that its change pages have something to open."""
     OutboxMessage.objects.create(task_name="apps.notifications.tasks.send_email")
@@ -187,6 +212,7 @@ def build_world() -> GridWorld:
     for role, user in users.items():
         _finished_export(user, role)
     _admin_only_rows()
+    _webhook_rows(world)
     # A healthy portal: the escalation sweep ran a minute ago.
     moment = timezone.now() - timedelta(minutes=1)
     TaskRun.objects.create(task=ESCALATION_SWEEP, started_at=moment, finished_at=moment)

@@ -28,6 +28,7 @@ from apps.core.models import (
 )
 from apps.core.models.organisation import TIMEZONE_CHOICES
 from apps.reports.models import MonthlyReportDelivery
+from apps.webhooks.models import Delivery, DeliveryAttempt, Subscription, WebhookEvent
 from tests.factories import (
     AlertDeliveryFactory,
     ClientFactory,
@@ -228,6 +229,53 @@ def audit_finding():
     )
 
 
+def webhook_subscription():
+    return Subscription.objects.create(
+        client=ClientFactory(),
+        name="Client desk",
+        url="https://hooks.example.test/portal",
+        events=["record.created", "record.breached"],
+        secret="whsec_test",
+        paused_at=_now_with_microseconds(),
+    )
+
+
+def webhook_event():
+    subscription = webhook_subscription()
+    return WebhookEvent.objects.create(
+        client=subscription.client,
+        kind="record.created",
+        stream="interruptions.interruption:1",
+        reference="INT-2026-000001",
+        sequence=1,
+        payload={"id": "x", "event": "record.created"},
+        created_at=_now_with_microseconds(),
+    )
+
+
+def webhook_delivery():
+    event = webhook_event()
+    delivery = Delivery.objects.create(
+        event=event,
+        subscription=Subscription.objects.get(client=event.client),
+        stream=event.stream,
+        sequence=event.sequence,
+        attempts=1,
+        first_attempt_at=_now_with_microseconds(),
+        next_attempt_at=_now_with_microseconds(),
+        last_status=500,
+        last_error="HTTP 500",
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=_now_with_microseconds(),
+        status=500,
+        response_ms=12,
+        error="HTTP 500",
+    )
+    return delivery
+
+
 # Admin model → builder of one object: read-only admins and the libraries' admins.
 FIXED = {
     "core.Service": service,
@@ -270,6 +318,9 @@ FIXED = {
     "calls.Call": lambda: CallFactory(),
     "calls.QualityAudit": lambda: QualityAuditFactory(),
     "recovery.RecoveryCase": recovery_case,
+    "webhooks.Subscription": webhook_subscription,
+    "webhooks.WebhookEvent": webhook_event,
+    "webhooks.Delivery": webhook_delivery,
     "reports.MonthlyReportDelivery": lambda: MonthlyReportDelivery.objects.create(
         client=ClientFactory(), month=date(2026, 10, 1), claimed_at=_now_with_microseconds()
     ),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.core.bulk_insert import BulkTable
 from apps.core.choices import Severity, TimelineKind
 from apps.core.models import ReferenceSequence, TimelineEntry
+from apps.core.record_events import RecordEvent, announce
 from apps.core.services.references import format_reference, reserve_reference_numbers
 
 from ..models import Call
@@ -102,5 +103,9 @@ class CallWriter:
                 "created_at": now,
             }
             for line, row in batch
+        )
+        announce(
+            RecordEvent(Call, row["id"], row["client_id"], TimelineKind.CREATED.value)
+            for row in rows
         )
         self.written += len(rows)

@@ -16,8 +16,9 @@ from ..chain import open_records_caused_by
 from ..choices import Status, TimelineKind
 from ..exceptions import StaleRecordError, TransitionError
 from ..models import LogRecord, Team
+from ..record_events import announce
 from ..scoping import accessible_client_ids
-from ..targets import due_time_changes, stamp_breaches
+from ..targets import breach_events, due_time_changes, stamp_breaches
 from ..workflow import is_allowed
 from .references import next_reference
 from .timeline import timeline_log
@@ -29,17 +30,23 @@ def _lock(record: LogRecord, expected_version: int | None) -> LogRecord:
     locked = type(record).objects.select_for_update().get(pk=record.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleRecordError(locked, expected_version)
-    stamp_breaches(locked, timezone.now())
+    locked._stamped_on_lock = stamp_breaches(locked, timezone.now())
     return locked
 
 
 def _save(record: LogRecord, actor, reason: str) -> None:
-    stamp_breaches(record, timezone.now())  # missed with the values this change sets
+    # Stamps set as the record was locked, and those missed with the values this change sets.
+    stamped = [
+        *getattr(record, "_stamped_on_lock", []),
+        *stamp_breaches(record, timezone.now()),
+    ]
     record.version += 1
     record._history_user = actor
     record._change_reason = reason
     record.full_clean()
     record.save()
+    record._stamped_on_lock = []
+    announce(breach_events(record, stamped))
 
 
 def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
@@ -112,7 +119,7 @@ def record_create(
             for name, due in filled.items():
                 setattr(record, name, due)
             record.clean()  # the filled due times against what was entered with them
-        stamp_breaches(record, timezone.now())  # a record logged after the fact
+        stamped = stamp_breaches(record, timezone.now())  # a record logged after the fact
         _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
         _set_many_to_many(record, m2m or {})
@@ -122,6 +129,7 @@ def record_create(
             message=f"Logged as {record.get_severity_display()}.",
             actor=actor,
         )
+        announce(breach_events(record, stamped))
     return record
 
 

@@ -7,11 +7,12 @@ from django.utils import timezone
 from ..bulk_insert import BulkTable
 from ..choices import TimelineKind
 from ..models import TimelineEntry
+from ..record_events import announce, event_of
 
 
 def timeline_log(record, *, kind: str, message: str, actor=None, data=None) -> TimelineEntry:
-    """Append an entry to `record`'s timeline."""
-    return TimelineEntry.objects.create(
+    """Append an entry to `record`'s timeline (and pass it on to the record's listeners)."""
+    entry = TimelineEntry.objects.create(
         client_id=record.client_id,
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
@@ -20,6 +21,8 @@ def timeline_log(record, *, kind: str, message: str, actor=None, data=None) -> T
         message=message,
         data=data or {},
     )
+    announce([event_of(record, kind, data)])
+    return entry
 
 
 def timeline_log_many(events, *, actor=None) -> int:
@@ -27,6 +30,7 @@ def timeline_log_many(events, *, actor=None) -> int:
 
     Written straight to the driver (COPY on PostgreSQL): a sweep may log thousands.
     """
+    events = list(events)
     now = timezone.now()
     rows = [
         {
@@ -41,7 +45,11 @@ def timeline_log_many(events, *, actor=None) -> int:
         }
         for record, kind, message, data in events
     ]
-    return BulkTable(TimelineEntry, with_pk=False).insert(rows) if rows else 0
+    if not rows:
+        return 0
+    written = BulkTable(TimelineEntry, with_pk=False).insert(rows)
+    announce(event_of(record, kind, data) for record, kind, _, data in events)
+    return written
 
 
 def timeline_add_note(record, *, text: str, actor) -> TimelineEntry:
