@@ -19,6 +19,7 @@ from apps.reports.downtime.measures import COUNTED_STATUSES, KINDS, OVERALL
 from apps.reports.downtime.sql import floor_hour
 from apps.reports.downtime.upkeep import rebuild, settle
 from apps.reports.models import DowntimeChange, DowntimeSpan, DowntimeTally
+from apps.reports.tasks import settle_downtime
 from tests.factories import InterruptionFactory, next_reference
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +255,14 @@ def test_a_write_that_leaves_the_times_alone_makes_no_day_stale(world):
     Interruption.objects.filter(pk=record.pk).update(title="Renamed", status=Status.RESOLVED)
 
     assert not DowntimeChange.objects.exists()
+
+
+def test_the_minute_task_settles_every_client_with_stale_days(world):
+    InterruptionFactory(client=world.client_a, occurred_at=at(0), ended_at=at(90))
+    InterruptionFactory(client=world.client_b, occurred_at=at(30), ended_at=None)
+
+    assert settle_downtime() == {"clients": 2}
+
+    assert not DowntimeChange.objects.exists()
+    assert kept() == expected()
+    assert settle_downtime() == {"clients": 0}
