@@ -5,9 +5,12 @@ removed, deletions."""
 from collections import Counter, defaultdict
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +20,7 @@ from apps.interruptions.models import Interruption, InterruptionKind
 from apps.interruptions.services import interruption_update
 from apps.reports.downtime.measures import COUNTED_STATUSES, KINDS, OVERALL
 from apps.reports.downtime.sql import floor_hour
+from apps.reports.downtime.triggers import drop_sql
 from apps.reports.downtime.upkeep import rebuild, settle
 from apps.reports.models import DowntimeChange, DowntimeSpan, DowntimeTally
 from apps.reports.tasks import settle_downtime
@@ -266,3 +270,18 @@ def test_the_minute_task_settles_every_client_with_stale_days(world):
     assert not DowntimeChange.objects.exists()
     assert kept() == expected()
     assert settle_downtime() == {"clients": 0}
+
+
+def test_rebuild_puts_back_triggers_a_table_rebuild_dropped(world):
+    with connection.cursor() as cursor:
+        for statement in drop_sql(connection.vendor):
+            cursor.execute(statement)
+    InterruptionFactory(client=world.client_a, occurred_at=at(0), ended_at=at(90))
+    assert not DowntimeChange.objects.exists()
+
+    call_command("rebuild_downtime", stdout=StringIO())
+
+    assert kept() == expected()
+    InterruptionFactory(client=world.client_a, occurred_at=at(600), ended_at=None)
+    settle(world.client_a.pk)
+    assert kept() == expected()
