@@ -16,6 +16,7 @@ spans are cut to those hours.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,7 +26,7 @@ from apps.sla.business_time import working_intervals
 from apps.sla.selectors import calendar_spec_for
 
 from .downtime.measures import COUNTED_STATUSES, DEGRADED, DOWN, KINDS, MAINTENANCE, OVERALL
-from .downtime.reads import Totals, running_totals, stored_spans
+from .downtime.reads import running_totals, stored_spans
 from .downtime.upkeep import settle
 from .periods import Period
 
@@ -230,28 +231,40 @@ def merged_spans(
     settle(client_id)
     # In UTC, as `_window` says why.
     start, end, now = (value.astimezone(UTC) for value in (start, end, now))
-    cut: dict[tuple[str, int], list[Span]] = {}
+    last = min(end, now)
+    cut: dict[tuple[str, int], list[tuple[datetime, datetime, int | None]]] = {}
+    asked: dict[tuple[str, int], set[datetime]] = defaultdict(set)
     stored = stored_spans(client_id, start, end, measures, per_service=per_service)
     for key, found in stored.items():
         spans = []
-        for begin, finish in found:
-            low = max(begin, start)
-            high = min(end, now) if finish is None else min(finish, end, now)
-            if low < high:
-                spans.append((low, high))
+        for stretch in found:
+            low = max(stretch.start, start)
+            high = last if stretch.end is None else min(stretch.end, last)
+            if low >= high:
+                continue
+            if low == stretch.start and high == stretch.end:
+                spans.append((low, high, stretch.interruptions))
+            else:
+                # Cut by the window: active during the part inside it, those begun before
+                # its end less those stopped by its start (each wholly before it).
+                spans.append((low, high, None))
+                asked[key] |= {low, high}
         if spans:
             cut[key] = spans
-    # Active during [low, high) (begun before high, not stopped by low): those begun before
-    # high less those stopped by low, as each of them lies wholly before low.
-    moments = {moment for spans in cut.values() for span in spans for moment in span}
-    totals = running_totals(client_id, measures, moments, per_service=per_service)
-    found: dict[tuple[str, int], list[MergedSpan]] = {}
-    for key, spans in cut.items():
-        at = totals.get(key, {})
-        found[key] = [
-            MergedSpan(low, high, _at(at, high).began - _at(at, low).cleared) for low, high in spans
+    totals = running_totals(client_id, asked)
+    return {
+        key: [
+            MergedSpan(
+                low,
+                high,
+                active
+                if active is not None
+                else totals[key][high].began - totals[key][low].cleared,
+            )
+            for low, high, active in spans
         ]
-    return found
+        for key, spans in cut.items()
+    }
 
 
 def period_counts(
@@ -261,18 +274,17 @@ def period_counts(
     period, those that ended in it and their summed durations."""
     settle(client_id)
     bounds = {moment for which in periods for moment in (which.start, which.end)}
-    totals = running_totals(client_id, (DOWN,), bounds, per_service=per_service)
+    keys = [OVERALL]
+    if per_service:
+        keys += list(Service.objects.filter(client_id=client_id).values_list("pk", flat=True))
+    totals = running_totals(client_id, {(DOWN, key): bounds for key in keys})
     found: dict[tuple[Period, int], Counts] = {}
     for (_, service_id), at in totals.items():
         for which in periods:
-            low, high = _at(at, which.start), _at(at, which.end)
+            low, high = at[which.start], at[which.end]
             found[(which, service_id)] = Counts(
                 high.began - low.began,
                 high.ended - low.ended,
                 high.repair_seconds - low.repair_seconds,
             )
     return found
-
-
-def _at(totals: dict[datetime, Totals], moment: datetime) -> Totals:
-    return totals.get(moment, Totals())

@@ -48,19 +48,37 @@ class DowntimeSpan(models.Model):
     day = models.DateField(help_text="The UTC day its interruptions began.")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, help_text="Empty while one of them goes on.")
+    interruptions = models.IntegerField(default=0)
+    # Those of no length at its very start and at its very end, which the interruption list
+    # does not find active during the stretch.
+    empty_at_start = models.IntegerField(default=0)
+    empty_at_end = models.IntegerField(default=0)
 
     class Meta:
         indexes = [
             # The spans reaching into a report's window: those ended after its start...
             models.Index(
                 fields=["client_id", "ends_at"],
-                include=["service_id", "measure", "starts_at"],
+                include=[
+                    "service_id",
+                    "measure",
+                    "starts_at",
+                    "interruptions",
+                    "empty_at_start",
+                    "empty_at_end",
+                ],
                 name="downtime_span_end",
             ),
             # ... and those still going on.
             models.Index(
                 fields=["client_id", "starts_at"],
-                include=["service_id", "measure"],
+                include=[
+                    "service_id",
+                    "measure",
+                    "interruptions",
+                    "empty_at_start",
+                    "empty_at_end",
+                ],
                 condition=models.Q(ends_at__isnull=True),
                 name="downtime_span_open",
             ),

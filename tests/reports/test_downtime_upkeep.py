@@ -152,7 +152,15 @@ def _apply(world, step) -> None:
 def kept() -> tuple[Counter, Counter]:
     spans = Counter(
         DowntimeSpan.objects.values_list(
-            "client_id", "service_id", "measure", "day", "starts_at", "ends_at"
+            "client_id",
+            "service_id",
+            "measure",
+            "day",
+            "starts_at",
+            "ends_at",
+            "interruptions",
+            "empty_at_start",
+            "empty_at_end",
         )
     )
     tallies = Counter(
@@ -195,15 +203,19 @@ def expected() -> tuple[Counter, Counter]:
     spans = Counter()
     forever = datetime.max.replace(tzinfo=UTC)
     for key, found in intervals.items():
-        runs: list[list] = []
+        runs: list[list] = []  # start, end, members
         for began, reach in sorted(found, key=lambda pair: (pair[0], pair[1] or forever)):
             end = reach or forever
             if runs and began <= runs[-1][1]:
                 runs[-1][1] = max(runs[-1][1], end)
+                runs[-1][2].append((began, end))
             else:
-                runs.append([began, end])
-        for began, end in runs:
-            spans[(*key, began, None if end == forever else end)] += 1
+                runs.append([began, end, [(began, end)]])
+        for began, end, members in runs:
+            empty_at_start = sum(1 for _, reach in members if reach <= began)
+            empty_at_end = sum(1 for start, _ in members if start >= end)
+            finish = None if end == forever else end
+            spans[(*key, began, finish, len(members), empty_at_start, empty_at_end)] += 1
     tallies = Counter(
         (key, (started, ended), round(repair, 3), finished)
         for key, (started, ended, repair, finished) in counts.items()

@@ -11,7 +11,7 @@ themselves, at most an hour of them per moment.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +30,17 @@ MEASURE_OF = {str(kind): measure for measure, kinds in KINDS.items() for kind in
 Key = tuple[str, int]  # (measure, service id or OVERALL)
 
 
+@dataclass
+class Stretch:
+    """Merged stored spans: from `start` to `end` (None: still going on), and how many
+    interruptions the list finds active during all of it (exact for the whole stretch
+    only, not for a part of it)."""
+
+    start: datetime
+    end: datetime | None
+    interruptions: int
+
+
 def stored_spans(
     client_id: int,
     start: datetime,
@@ -37,36 +48,47 @@ def stored_spans(
     measures: Sequence[str],
     *,
     per_service: bool,
-) -> dict[Key, list[tuple[datetime, datetime | None]]]:
+) -> dict[Key, list[Stretch]]:
     """(measure, service) → the merged stretches reaching into `[start, end)`, in order,
-    uncut; None as an end: still going on."""
+    uncut."""
     services = "" if per_service else f"AND service_id = {OVERALL}"
     chosen = f"measure IN ({', '.join(['%s'] * len(measures))})"
+    columns = "measure, service_id, starts_at, ends_at, interruptions, empty_at_start, empty_at_end"
     sql = (
-        f"SELECT measure, service_id, starts_at, ends_at FROM {SPANS} "
+        f"SELECT {columns} FROM {SPANS} "
         f"WHERE client_id = %s AND {chosen} {services} AND ends_at > %s AND starts_at < %s "
-        f"UNION ALL SELECT measure, service_id, starts_at, ends_at FROM {SPANS} "
+        f"UNION ALL SELECT {columns} FROM {SPANS} "
         f"WHERE client_id = %s AND {chosen} {services} AND ends_at IS NULL AND starts_at < %s"
     )
     low, high = moment(start), moment(end)
     params = [client_id, *measures, low, high, client_id, *measures, high]
-    pieces: dict[Key, list[tuple[datetime, datetime]]] = defaultdict(list)
+    pieces: dict[Key, list[tuple]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for measure, service_id, starts_at, ends_at in cursor.fetchall():
+        for measure, service_id, starts_at, ends_at, *counts in cursor.fetchall():
             finish = FOREVER if ends_at is None else read_moment(ends_at)
-            pieces[(measure, service_id)].append((read_moment(starts_at), finish))
-    merged = {}
-    for key, found in pieces.items():
-        found.sort()
-        runs: list[list[datetime]] = []
-        for begin, finish in found:
-            if runs and begin <= runs[-1][1]:
-                runs[-1][1] = max(runs[-1][1], finish)
-            else:
-                runs.append([begin, finish])
-        merged[key] = [(begin, None if finish == FOREVER else finish) for begin, finish in runs]
-    return merged
+            pieces[(measure, service_id)].append((read_moment(starts_at), finish, *counts))
+    return {key: _merged(found) for key, found in pieces.items()}
+
+
+def _merged(pieces: list[tuple]) -> list[Stretch]:
+    """Spans of several days joined where they overlap or touch. Active during a stretch:
+    all their interruptions, but for those of no length at its very start or end."""
+    runs: list[list] = []  # start, end, interruptions, empty at the start, empty at the end
+    for begin, finish, interruptions, empty_at_start, empty_at_end in sorted(pieces):
+        run = runs[-1] if runs and begin <= runs[-1][1] else None
+        if run is None:
+            runs.append([begin, finish, interruptions, empty_at_start, empty_at_end])
+            continue
+        run[2] += interruptions
+        if finish > run[1]:
+            run[1], run[4] = finish, empty_at_end
+        elif finish == run[1]:
+            run[4] += empty_at_end
+    return [
+        Stretch(begin, None if finish == FOREVER else finish, total - first - last)
+        for begin, finish, total, first, last in runs
+    ]
 
 
 @dataclass
@@ -86,35 +108,32 @@ class Totals:
 
 
 def running_totals(
-    client_id: int,
-    measures: Sequence[str],
-    moments: Iterable[datetime],
-    *,
-    per_service: bool,
+    client_id: int, asked: dict[Key, set[datetime]]
 ) -> dict[Key, dict[datetime, Totals]]:
-    """(measure, service) → moment → the running totals at it. Keys with nothing before
-    the latest moment are left out."""
-    moments = sorted({value.astimezone(UTC) for value in moments})
-    if not moments:
+    """(measure, service) → moment → the running totals at it, for the moments asked of
+    each."""
+    asked = {key: {value.astimezone(UTC) for value in values} for key, values in asked.items()}
+    asked = {key: values for key, values in asked.items() if values}
+    if not asked:
         return {}
-    hours = sorted({floor_hour(value) for value in moments})
-    stretches = _stretches(client_id, measures, hours, per_service)
-    running: dict[Key, dict[datetime, Totals]] = defaultdict(dict)
-    for key, by_hour in stretches.items():
-        total = Totals()
+    hours = sorted({floor_hour(value) for values in asked.values() for value in values})
+    stretches = _stretches(client_id, sorted(asked), hours)
+    live = _live(client_id, asked)
+    found: dict[Key, dict[datetime, Totals]] = {}
+    for key, values in asked.items():
+        running, total = {}, Totals()
+        by_hour = stretches.get(key, {})
         for hour in hours:
             total = total.add(by_hour.get(hour, Totals()))
-            running[key][hour] = total
-    live = _live(client_id, measures, moments, per_service)
-    found: dict[Key, dict[datetime, Totals]] = defaultdict(dict)
-    for key in set(running) | set(live):
-        for value in moments:
-            whole = running.get(key, {}).get(floor_hour(value), Totals())
-            found[key][value] = whole.add(live.get(key, {}).get(value, Totals()))
+            running[hour] = total
+        found[key] = {
+            value: running[floor_hour(value)].add(live.get((key, value), Totals()))
+            for value in values
+        }
     return found
 
 
-def _stretches(client_id, measures, hours, per_service) -> dict[Key, dict[datetime, Totals]]:
+def _stretches(client_id, keys: list[Key], hours) -> dict[Key, dict[datetime, Totals]]:
     """(measure, service) → hour h → the tallies of the hours from the asked hour before h
     (from the first ever, for the first) up to h."""
     bounds = [EARLIEST, *hours]
@@ -122,17 +141,19 @@ def _stretches(client_id, measures, hours, per_service) -> dict[Key, dict[dateti
     params: list = []
     for low, high in zip(bounds, bounds[1:], strict=False):
         params += [moment(high), moment(low), moment(high)]
-    services = "" if per_service else f"AND t.service_id = {OVERALL}"
+    measures = sorted({measure for measure, _ in keys})
+    services = sorted({service for _, service in keys})
     sql = (
         "SELECT s.upto, t.measure, t.service_id, SUM(t.started), SUM(t.ended), "
         "SUM(t.repair_seconds), SUM(t.finished) "
         f"FROM ({stretch}) s JOIN {TALLIES} t ON t.hour >= s.low AND t.hour < s.high "
         f"WHERE t.client_id = %s AND t.measure IN ({', '.join(['%s'] * len(measures))}) "
-        f"{services} GROUP BY s.upto, t.measure, t.service_id"
+        f"AND t.service_id IN ({', '.join(['%s'] * len(services))}) "
+        "GROUP BY s.upto, t.measure, t.service_id"
     )
     found: dict[Key, dict[datetime, Totals]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, client_id, *measures])
+        cursor.execute(sql, [*params, client_id, *measures, *services])
         for upto, measure, service_id, began, ended, repair, cleared in cursor.fetchall():
             found[(measure, service_id)][read_moment(upto)] = Totals(
                 int(began), int(ended), float(repair), int(cleared)
@@ -140,28 +161,34 @@ def _stretches(client_id, measures, hours, per_service) -> dict[Key, dict[dateti
     return found
 
 
-def _live(client_id, measures, moments, per_service) -> dict[Key, dict[datetime, Totals]]:
-    """The part of each moment's own hour up to it, from the interruptions."""
-    kinds = [kind for measure in measures for kind in KINDS[measure]]
-    windows, params = [], []
-    for value in moments:
-        low, high = moment(floor_hour(value)), moment(value)
-        windows.append(
-            "(i.occurred_at >= %s AND i.occurred_at <= %s) "
-            "OR (i.ended_at >= %s AND i.ended_at <= %s)"
-        )
-        params += [low, high, low, high]
-    service = "a.service_id" if per_service else "NULL"
-    join = f"LEFT JOIN {AFFECTED} a ON a.interruption_id = i.id" if per_service else ""
+def _live(client_id, asked: dict[Key, set[datetime]]) -> dict[tuple[Key, datetime], Totals]:
+    """(key, moment) → the part of the moment's own hour up to it, from the interruptions
+    of the key's measure and service."""
+    # Each measure's moments once, whichever services asked them: the services are told
+    # apart here rather than in SQL, where a test per service would read all its links.
+    windows: dict[str, set[datetime]] = defaultdict(set)
+    for (measure, _), values in asked.items():
+        windows[measure] |= values
+    conditions, params = [], []
+    for measure, values in windows.items():
+        kinds = KINDS[measure]
+        for value in sorted(values):
+            conditions.append(
+                f"(i.kind IN ({', '.join(['%s'] * len(kinds))}) "
+                "AND ((i.occurred_at >= %s AND i.occurred_at <= %s) "
+                "OR (i.ended_at >= %s AND i.ended_at <= %s)))"
+            )
+            low, high = moment(floor_hour(value)), moment(value)
+            params += [*kinds, low, high, low, high]
     sql = (
-        f"SELECT i.id, i.kind, i.occurred_at, i.ended_at, {service} FROM {INTERRUPTIONS} i "
-        f"{join} WHERE i.client_id = %s AND {counted('i.status')} "
-        f"AND i.kind IN ({', '.join(['%s'] * len(kinds))}) AND ({' OR '.join(windows)})"
+        f"SELECT i.id, i.kind, i.occurred_at, i.ended_at, a.service_id FROM {INTERRUPTIONS} i "
+        f"LEFT JOIN {AFFECTED} a ON a.interruption_id = i.id "
+        f"WHERE i.client_id = %s AND {counted('i.status')} AND ({' OR '.join(conditions)})"
     )
     keys_of: dict[int, set[Key]] = defaultdict(set)
     rows: dict[int, tuple[datetime, datetime | None]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [client_id, *kinds, *params])
+        cursor.execute(sql, [client_id, *params])
         for pk, kind, began, stopped, service_id in cursor.fetchall():
             measure = MEASURE_OF[kind]
             rows[pk] = (read_moment(began), None if stopped is None else read_moment(stopped))
@@ -172,20 +199,22 @@ def _live(client_id, measures, moments, per_service) -> dict[Key, dict[datetime,
     for pk, (began, stopped) in rows.items():
         for hour in {floor_hour(began), *(() if stopped is None else (floor_hour(stopped),))}:
             by_hour[hour].append(pk)
-    found: dict[Key, dict[datetime, Totals]] = defaultdict(dict)
-    for value in moments:
-        hour = floor_hour(value)
-        for pk in by_hour.get(hour, ()):
-            began, stopped = rows[pk]
-            cleared = None if stopped is None else max(began, stopped)
-            part = Totals(
-                began=int(hour <= began < value),
-                ended=int(stopped is not None and hour <= stopped < value),
-                repair_seconds=(stopped - began).total_seconds()
-                if stopped is not None and hour <= stopped < value
-                else 0.0,
-                cleared=int(cleared is not None and hour <= cleared <= value),
-            )
-            for key in keys_of[pk]:
-                found[key][value] = found[key].get(value, Totals()).add(part)
+    found: dict[tuple[Key, datetime], Totals] = {}
+    for key, values in asked.items():
+        for value in values:
+            hour, total = floor_hour(value), Totals()
+            for pk in by_hour.get(hour, ()):
+                if key not in keys_of[pk]:
+                    continue
+                began, stopped = rows[pk]
+                ended = stopped is not None and hour <= stopped < value
+                total = total.add(
+                    Totals(
+                        began=int(hour <= began < value),
+                        ended=int(ended),
+                        repair_seconds=(stopped - began).total_seconds() if ended else 0.0,
+                        cleared=int(stopped is not None and hour <= max(began, stopped) <= value),
+                    )
+                )
+            found[(key, value)] = total
     return found

@@ -129,11 +129,22 @@ def _spans_insert(conn, client_sql, client_params, ranges) -> tuple[str, list]:
             SELECT client_id, measure, service_id, day, began, reach,
                    SUM(fresh) OVER ({partition} ROWS UNBOUNDED PRECEDING) AS span
             FROM marked
+        ),
+        bounded AS (
+            SELECT client_id, measure, service_id, day, span, began, reach,
+                   MIN(began) OVER whole AS low, MAX(reach) OVER whole AS high
+            FROM grouped
+            WINDOW whole AS (PARTITION BY client_id, measure, service_id, day, span)
         )
-        INSERT INTO {SPANS} (client_id, service_id, measure, day, starts_at, ends_at)
-        SELECT client_id, service_id, measure, day, MIN(began),
-               CASE WHEN MAX(reach) >= %s THEN NULL ELSE MAX(reach) END
-        FROM grouped
+        INSERT INTO {SPANS} (
+            client_id, service_id, measure, day, starts_at, ends_at,
+            interruptions, empty_at_start, empty_at_end
+        )
+        SELECT client_id, service_id, measure, day, MIN(low),
+               CASE WHEN MIN(high) >= %s THEN NULL ELSE MIN(high) END, COUNT(*),
+               SUM(CASE WHEN reach <= low THEN 1 ELSE 0 END),
+               SUM(CASE WHEN began >= high THEN 1 ELSE 0 END)
+        FROM bounded
         GROUP BY client_id, measure, service_id, day, span
     """
     forever = moment(FOREVER, conn)
