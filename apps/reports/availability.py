@@ -277,7 +277,7 @@ def period_counts(
     keys = [OVERALL]
     if per_service:
         keys += list(Service.objects.filter(client_id=client_id).values_list("pk", flat=True))
-    totals = running_totals(client_id, {(DOWN, key): bounds for key in keys})
+    totals = running_totals(client_id, {(DOWN, key): bounds for key in keys}, relative=True)
     found: dict[tuple[Period, int], Counts] = {}
     for (_, service_id), at in totals.items():
         for which in periods:

@@ -108,16 +108,17 @@ class Totals:
 
 
 def running_totals(
-    client_id: int, asked: dict[Key, set[datetime]]
+    client_id: int, asked: dict[Key, set[datetime]], *, relative: bool = False
 ) -> dict[Key, dict[datetime, Totals]]:
     """(measure, service) → moment → the running totals at it, for the moments asked of
-    each."""
+    each. `relative`: counted from the hour of the first moment asked, not from the first
+    record, which leaves the differences between moments as they are and reads less."""
     asked = {key: {value.astimezone(UTC) for value in values} for key, values in asked.items()}
     asked = {key: values for key, values in asked.items() if values}
     if not asked:
         return {}
     hours = sorted({floor_hour(value) for values in asked.values() for value in values})
-    stretches = _stretches(client_id, sorted(asked), hours)
+    stretches = _stretches(client_id, sorted(asked), hours, relative=relative)
     live = _live(client_id, asked)
     found: dict[Key, dict[datetime, Totals]] = {}
     for key, values in asked.items():
@@ -133,10 +134,12 @@ def running_totals(
     return found
 
 
-def _stretches(client_id, keys: list[Key], hours) -> dict[Key, dict[datetime, Totals]]:
+def _stretches(
+    client_id, keys: list[Key], hours, *, relative: bool
+) -> dict[Key, dict[datetime, Totals]]:
     """(measure, service) → hour h → the tallies of the hours from the asked hour before h
-    (from the first ever, for the first) up to h."""
-    bounds = [EARLIEST, *hours]
+    (from the first ever, or nothing when `relative`, for the first) up to h."""
+    bounds = [hours[0] if relative else EARLIEST, *hours]
     stretch = " UNION ALL ".join("SELECT %s AS upto, %s AS low, %s AS high" for _ in hours)
     params: list = []
     for low, high in zip(bounds, bounds[1:], strict=False):
