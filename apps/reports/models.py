@@ -119,6 +119,32 @@ class DowntimeTally(models.Model):
         return f"{self.measure} of {self.service_id or 'all'} at {self.hour}"
 
 
+class DowntimeDailyTally(models.Model):
+    """The hourly tallies of one UTC day added up, so that running totals over months read
+    a row a day rather than one an hour. Kept with them by apps/reports/downtime."""
+
+    client_id = models.IntegerField()
+    service_id = models.IntegerField(help_text="0: the client overall.")
+    measure = models.CharField(max_length=12)
+    day = models.DateField()
+    started = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+    repair_seconds = models.FloatField(default=0.0)
+    finished = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["client_id", "day"],
+                include=["measure", "service_id", "started", "ended", "repair_seconds", "finished"],
+                name="downtime_daily_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} of {self.service_id or 'all'} on {self.day}"
+
+
 class DowntimeChange(models.Model):
     """A UTC day of a client whose spans and tallies a write has made stale: the triggers of
     apps/reports/downtime append one, the next read recomputes the day and removes it."""

@@ -22,7 +22,7 @@ from apps.reports.downtime.measures import COUNTED_STATUSES, KINDS, OVERALL
 from apps.reports.downtime.sql import floor_hour
 from apps.reports.downtime.triggers import drop_sql
 from apps.reports.downtime.upkeep import rebuild, settle
-from apps.reports.models import DowntimeChange, DowntimeSpan, DowntimeTally
+from apps.reports.models import DowntimeChange, DowntimeDailyTally, DowntimeSpan, DowntimeTally
 from apps.reports.tasks import settle_downtime
 from tests.factories import InterruptionFactory, next_reference
 
@@ -149,7 +149,7 @@ def _apply(world, step) -> None:
         Interruption.objects.filter(pk__in=[record.pk]).delete()
 
 
-def kept() -> tuple[Counter, Counter]:
+def kept() -> tuple[Counter, Counter, Counter]:
     spans = Counter(
         DowntimeSpan.objects.values_list(
             "client_id",
@@ -176,10 +176,23 @@ def kept() -> tuple[Counter, Counter]:
             "finished",
         )
     )
-    return spans, tallies
+    daily = Counter(
+        (row[:4], row[4:6], round(row[6], 3), row[7])
+        for row in DowntimeDailyTally.objects.values_list(
+            "client_id",
+            "service_id",
+            "measure",
+            "day",
+            "started",
+            "ended",
+            "repair_seconds",
+            "finished",
+        )
+    )
+    return spans, tallies, daily
 
 
-def expected() -> tuple[Counter, Counter]:
+def expected() -> tuple[Counter, Counter, Counter]:
     """The spans and tallies written out from the definition, in Python."""
     intervals = defaultdict(list)
     counts = defaultdict(lambda: [0, 0, 0.0, 0])
@@ -220,7 +233,15 @@ def expected() -> tuple[Counter, Counter]:
         (key, (started, ended), round(repair, 3), finished)
         for key, (started, ended, repair, finished) in counts.items()
     )
-    return spans, tallies
+    days = defaultdict(lambda: [0, 0, 0.0, 0])
+    for (*key, hour), values in counts.items():
+        for index, value in enumerate(values):
+            days[(*key, hour.date())][index] += value
+    daily = Counter(
+        (key, (started, ended), round(repair, 3), finished)
+        for key, (started, ended, repair, finished) in days.items()
+    )
+    return spans, tallies, daily
 
 
 @settings(

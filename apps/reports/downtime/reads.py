@@ -5,25 +5,26 @@ kept by (an interruption begun on one day may cover the next) and cut to the win
 
 Running totals at a moment t, per measure and service: how many interruptions began before
 t, how many ended before t and their summed durations, and how many had stopped covering
-time by t (inclusive). The whole hours before t come from the tallies, each stretch between
-two asked moments read once; the part of t's own hour up to t from the interruptions
-themselves, at most an hour of them per moment.
+time by t (inclusive). The whole hours before t come from the tallies (whole days from their
+daily sums), each stretch between two asked moments read once; the part of t's own hour up
+to t from the interruptions themselves, at most an hour of them per moment.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import connection
 
-from ..models import DowntimeSpan, DowntimeTally
+from ..models import DowntimeDailyTally, DowntimeSpan, DowntimeTally
 from .measures import KINDS, OVERALL, counted
 from .sql import FOREVER, floor_hour, moment, read_moment
 from .upkeep import AFFECTED, INTERRUPTIONS
 
 SPANS = DowntimeSpan._meta.db_table
 TALLIES = DowntimeTally._meta.db_table
+DAILY = DowntimeDailyTally._meta.db_table
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 MEASURE_OF = {str(kind): measure for measure, kinds in KINDS.items() for kind in kinds}
 
@@ -138,30 +139,58 @@ def _stretches(
     client_id, keys: list[Key], hours, *, relative: bool
 ) -> dict[Key, dict[datetime, Totals]]:
     """(measure, service) → hour h → the tallies of the hours from the asked hour before h
-    (from the first ever, or nothing when `relative`, for the first) up to h."""
+    (from the first ever, or nothing when `relative`, for the first) up to h: the whole UTC
+    days between from the daily sums, the hours at either end from the hourly tallies."""
     bounds = [hours[0] if relative else EARLIEST, *hours]
-    stretch = " UNION ALL ".join("SELECT %s AS upto, %s AS low, %s AS high" for _ in hours)
-    params: list = []
+    by_hour, by_day = [], []
     for low, high in zip(bounds, bounds[1:], strict=False):
-        params += [moment(high), moment(low), moment(high)]
+        first = _next_midnight(low)
+        last = datetime.combine(high.date(), time.min, tzinfo=UTC)
+        if first < last:
+            by_hour += [(high, low, first), (high, last, high)]
+            by_day.append((high, first.date(), last.date()))
+        else:
+            by_hour.append((high, low, high))
     measures = sorted({measure for measure, _ in keys})
     services = sorted({service for _, service in keys})
-    sql = (
-        "SELECT s.upto, t.measure, t.service_id, SUM(t.started), SUM(t.ended), "
-        "SUM(t.repair_seconds), SUM(t.finished) "
-        f"FROM ({stretch}) s JOIN {TALLIES} t ON t.hour >= s.low AND t.hour < s.high "
-        f"WHERE t.client_id = %s AND t.measure IN ({', '.join(['%s'] * len(measures))}) "
-        f"AND t.service_id IN ({', '.join(['%s'] * len(services))}) "
-        "GROUP BY s.upto, t.measure, t.service_id"
+    narrowed = (
+        f"t.client_id = %s AND t.measure IN ({', '.join(['%s'] * len(measures))}) "
+        f"AND t.service_id IN ({', '.join(['%s'] * len(services))})"
     )
+    parts, params = [], []
+    for table, column, stretches, adapt in (
+        (TALLIES, "hour", [item for item in by_hour if item[1] < item[2]], moment),
+        (DAILY, "day", by_day, connection.ops.adapt_datefield_value),
+    ):
+        if not stretches:
+            continue
+        rows = " UNION ALL ".join("SELECT %s AS upto, %s AS low, %s AS high" for _ in stretches)
+        parts.append(
+            "SELECT s.upto, t.measure, t.service_id, SUM(t.started), SUM(t.ended), "
+            "SUM(t.repair_seconds), SUM(t.finished) "
+            f"FROM ({rows}) s JOIN {table} t ON t.{column} >= s.low AND t.{column} < s.high "
+            f"WHERE {narrowed} GROUP BY s.upto, t.measure, t.service_id"
+        )
+        for upto, low, high in stretches:
+            params += [moment(upto), adapt(low), adapt(high)]
+        params += [client_id, *measures, *services]
     found: dict[Key, dict[datetime, Totals]] = defaultdict(dict)
+    if not parts:
+        return found
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, client_id, *measures, *services])
+        cursor.execute(" UNION ALL ".join(parts), params)
         for upto, measure, service_id, began, ended, repair, cleared in cursor.fetchall():
-            found[(measure, service_id)][read_moment(upto)] = Totals(
-                int(began), int(ended), float(repair), int(cleared)
+            at = found[(measure, service_id)]
+            upto = read_moment(upto)
+            at[upto] = at.get(upto, Totals()).add(
+                Totals(int(began), int(ended), float(repair), int(cleared))
             )
     return found
+
+
+def _next_midnight(value: datetime) -> datetime:
+    midnight = datetime.combine(value.date(), time.min, tzinfo=UTC)
+    return midnight if midnight == value else midnight + timedelta(days=1)
 
 
 def _live(client_id, asked: dict[Key, set[datetime]]) -> dict[tuple[Key, datetime], Totals]:

@@ -2,9 +2,9 @@
 
 A day's spans merge the intervals of the interruptions that began on it (an interruption
 still going on runs on for ever: reads cut it at "now"); its tallies count what began, ended
-and stopped covering time in each of its hours. Both are rebuilt whole from the
-interruptions, so a recompute is right whatever the writes were. Reads settle a client's
-stale days first, so what they read is exact as of the moment they read it.
+and stopped covering time in each of its hours, and the day's sums of them. All are
+rebuilt whole from the interruptions, so a recompute is right whatever the writes were.
+Reads settle a client's stale days first, so what they read is exact as of the moment they read it.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from apps.core.models import Client
 from apps.interruptions.models import Interruption
 
-from ..models import DowntimeChange, DowntimeSpan, DowntimeTally
+from ..models import DowntimeChange, DowntimeDailyTally, DowntimeSpan, DowntimeTally
 from .measures import KINDS, counted, measure_case
 from .sql import FOREVER, greatest, is_postgresql, moment, seconds, utc_day, utc_hour
 
@@ -22,6 +22,7 @@ INTERRUPTIONS = Interruption._meta.db_table
 AFFECTED = Interruption.affected_services.through._meta.db_table
 SPANS = DowntimeSpan._meta.db_table
 TALLIES = DowntimeTally._meta.db_table
+DAILY = DowntimeDailyTally._meta.db_table
 CHANGES = DowntimeChange._meta.db_table
 ALL_KINDS = tuple(str(kind) for kinds in KINDS.values() for kind in kinds)
 
@@ -55,7 +56,7 @@ def rebuild(conn=None) -> None:
     """Every span and tally again, from all the interruptions."""
     conn = conn or connection
     with conn.cursor() as cursor:
-        for table in (SPANS, TALLIES, CHANGES):
+        for table in (SPANS, TALLIES, DAILY, CHANGES):
             cursor.execute(f"DELETE FROM {table}")
     recompute(conn, None, None)
 
@@ -77,6 +78,10 @@ def recompute(conn, client_id: int | None, days: list[date] | None) -> None:
                 f"DELETE FROM {SPANS} WHERE client_id = %s AND ({day_sql})",
                 [client_id, *day_params],
             )
+            cursor.execute(
+                f"DELETE FROM {DAILY} WHERE client_id = %s AND ({day_sql})",
+                [client_id, *day_params],
+            )
             hour_sql, hour_params = _within("hour", ranges, conn)
             cursor.execute(
                 f"DELETE FROM {TALLIES} WHERE client_id = %s AND ({hour_sql})",
@@ -86,6 +91,17 @@ def recompute(conn, client_id: int | None, days: list[date] | None) -> None:
         cursor.execute(sql, params)
         sql, params = _tallies_insert(conn, client_sql, client_params, ranges)
         cursor.execute(sql, params)
+        hour_sql, hour_params = _within("hour", ranges, conn)
+        day = utc_day("hour", conn)
+        cursor.execute(
+            f"INSERT INTO {DAILY} "
+            "(client_id, service_id, measure, day, started, ended, repair_seconds, finished) "
+            f"SELECT client_id, service_id, measure, {day}, SUM(started), SUM(ended), "
+            f"SUM(repair_seconds), SUM(finished) FROM {TALLIES} "
+            f"WHERE {'client_id = %s' if client_id is not None else '1 = 1'} AND ({hour_sql}) "
+            f"GROUP BY client_id, service_id, measure, {day}",
+            [*client_params, *hour_params],
+        )
 
 
 def _base(conn, client_sql: str, extra: str) -> str:
