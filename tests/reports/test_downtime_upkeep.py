@@ -20,7 +20,7 @@ from apps.interruptions.models import Interruption, InterruptionKind
 from apps.interruptions.services import interruption_update
 from apps.reports.downtime.measures import COUNTED_STATUSES, KINDS, OVERALL
 from apps.reports.downtime.sql import floor_hour
-from apps.reports.downtime.triggers import drop_sql
+from apps.reports.downtime.triggers import drop_sql, restore_triggers
 from apps.reports.downtime.upkeep import rebuild, settle
 from apps.reports.models import DowntimeChange, DowntimeDailyTally, DowntimeSpan, DowntimeTally
 from apps.reports.tasks import settle_downtime
@@ -318,3 +318,14 @@ def test_rebuild_puts_back_triggers_a_table_rebuild_dropped(world):
     InterruptionFactory(client=world.client_a, occurred_at=at(600), ended_at=None)
     settle(world.client_a.pk)
     assert kept() == expected()
+
+
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped(world):
+    with connection.cursor() as cursor:
+        cursor.execute(drop_sql(connection.vendor)[0])
+    InterruptionFactory(client=world.client_a, occurred_at=at(0), ended_at=at(90))
+
+    assert restore_triggers(connection)
+
+    assert kept() == expected()
+    assert not restore_triggers(connection)

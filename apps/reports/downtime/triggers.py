@@ -8,7 +8,7 @@ writers never wait on one another for them; the next read recomputes those days
 SQLite once per row.
 """
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 from .measures import measure_case
 
@@ -139,6 +139,32 @@ def drop_sql(vendor: str) -> list[str]:
             else:
                 statements.append(f"DROP TRIGGER IF EXISTS {name}")
     return statements
+
+
+def trigger_names() -> list[str]:
+    return [_name(table, event) for table in (INTERRUPTIONS, AFFECTED) for event in EVENTS]
+
+
+def restore_triggers(conn) -> bool:
+    """Install the triggers again, and rebuild what they keep, if any is missing (SQLite
+    drops a table's triggers when a migration rebuilds it); whether they were."""
+    if CHANGES not in conn.introspection.table_names():
+        return False
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        existing = {name for (name,) in cursor.fetchall()}
+    if existing.issuperset(trigger_names()):
+        return False
+    from .upkeep import rebuild
+
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        for statement in install_sql(conn.vendor):
+            cursor.execute(statement)
+        rebuild(conn)
+    return True
 
 
 class InstallDowntimeUpkeep(migrations.operations.base.Operation):
