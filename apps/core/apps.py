@@ -14,6 +14,16 @@ def _sync_schedules_after_migrate(sender, **kwargs) -> None:
     sync_schedules()
 
 
+def _restore_summary_triggers_after_migrate(sender, using, **kwargs) -> None:
+    from django.db import connections
+
+    from .models.summaries import SummaryRow
+    from .summaries.installed import restore_summary_triggers
+
+    if SummaryRow._meta.db_table in connections[using].introspection.table_names():
+        restore_summary_triggers()
+
+
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
@@ -24,6 +34,11 @@ class CoreConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="core_sync_roles")
         post_migrate.connect(
             _sync_schedules_after_migrate, sender=self, dispatch_uid="core_sync_schedules"
+        )
+        post_migrate.connect(
+            _restore_summary_triggers_after_migrate,
+            sender=self,
+            dispatch_uid="core_restore_summary_triggers",
         )
         from config.celery import ensure_embedded_broker_folders
 

@@ -98,6 +98,14 @@ class Interruption(RootCauseFields, LogRecord):
                 condition=models.Q(ended_at__isnull=True),
                 name="interruption_cli_ongoing",
             ),
+            # A client's maintenance windows over a period (apps.sla.maintenance), by the
+            # planned end that bounds each window's end.
+            models.Index(
+                fields=["client", "planned_end"],
+                include=["planned_start", "ended_at", "status", "reference"],
+                condition=models.Q(kind=InterruptionKind.MAINTENANCE),
+                name="interruption_maint_window",
+            ),
         ]
         permissions = [
             ("bulk_update_interruption", "Can assign and change status of many at once"),

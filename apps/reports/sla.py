@@ -1,12 +1,12 @@
 """SLA compliance of one client over a period: the figures of the page, its exports and the
 monthly e-mail, computed here and nowhere else.
 
-Compliance is judged by due time (apps.core.compliance), not by when records occurred, so it
-is read from the records themselves: one aggregate per log and target over the index on
-(client, due time as it stood), grouped in SQL by the period of the trend each due time falls
-in. Time on hold is read from the status history (one aggregate per log over its partial
-index of hold versions); maintenance windows are the client's few maintenance interruptions.
-The number of queries is the same for any period and any volume.
+Compliance is judged by due time (apps.core.compliance), not by when records occurred. The
+SLA summaries keep each log's records by the day their due time as it stood falls in, so the
+trend's periods are summed from them up to now (one query per log and target); the records
+due from now on are counted live. Time on hold is read from the status history (one aggregate
+per log over its partial index of hold versions); maintenance windows are the client's few
+maintenance interruptions. The number of queries is the same for any period and any volume.
 """
 
 from dataclasses import dataclass
@@ -24,24 +24,27 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 
 from apps.calls.models import Call
 from apps.core.choices import Severity, Status
 from apps.core.compliance import FIRST_RESPONSE, RESOLUTION, Clock
+from apps.core.summaries.kinds import sla_kind
 from apps.escalations.models import Escalation
 from apps.failures.models import FailureReport
 from apps.interruptions.models import Interruption
 from apps.recovery.models import RecoveryCase
-from apps.sla.maintenance import windows_by_client
+from apps.sla.maintenance import windows_during
 from apps.sla.selectors import active_policies
 from apps.sla.services import policy_minutes
 
 from .content import COUNT, HOURS, PERCENT, TEXT, Cell, Chart, Figure, Section, Table
 from .links import list_url
+from .merging import merged_length
 from .periods import Period
 from .scope import ReportScope
+from .summaries import spans_totals
 
 SLA_TITLE = "SLA compliance"
 SLA_DEFINITIONS = (
@@ -110,27 +113,59 @@ class Tally:
 Tallies = dict[tuple[int, str], Tally]
 
 
-def _bucket(expression_name: str, periods: list[Period]) -> Case:
-    """The index in `periods` (contiguous, oldest first) of the period a moment falls in."""
+def _bucket(expression_name: str, windows: list[tuple[datetime, datetime]]) -> Case:
+    """The index in `windows` (contiguous, oldest first) of the window a moment falls in."""
     return Case(
         *(
-            When(**{f"{expression_name}__lt": period.end}, then=Value(index))
-            for index, period in enumerate(periods[:-1])
+            When(**{f"{expression_name}__lt": end}, then=Value(index))
+            for index, (_, end) in enumerate(windows[:-1])
         ),
-        default=Value(len(periods) - 1),
+        default=Value(len(windows) - 1),
     )
 
 
 def compliance_tallies(
     model, clock: Clock, client_id: int, periods: list[Period], now: datetime
 ) -> Tallies:
-    """Counted, met and stamped records of `model` per trend period and severity: one query,
-    read from the index on (client, due time as it stood)."""
+    """Counted, met and stamped records of `model` per trend period and severity.
+
+    Due times before `now` are read from the SLA summaries (one query for every period);
+    the few due from `now` on, whose records may still be left out, live from the index on
+    (client, due time as it stood)."""
+    past = [(index, period) for index, period in enumerate(periods) if period.start < now]
+    found = spans_totals(
+        model,
+        client_id,
+        [(period.start, min(period.end, now)) for _, period in past],
+        group_by=("severity",),
+        kind=sla_kind(model._meta.label_lower, clock.key),
+    )
+    tallies: Tallies = {
+        (past[span][0], severity): Tally(
+            int(totals["counted"]), int(totals["met"]), int(totals["stamped"])
+        )
+        for (span, severity), totals in found.items()
+    }
+    upcoming = [(index, period) for index, period in enumerate(periods) if period.end > now]
+    if upcoming:
+        first = upcoming[0][0]
+        windows = [(max(period.start, now), period.end) for _, period in upcoming]
+        for (span, severity), tally in live_tallies(model, clock, client_id, windows, now).items():
+            key = (first + span, severity)
+            tallies[key] = tallies.get(key, Tally()) + tally
+    return tallies
+
+
+def live_tallies(
+    model, clock: Clock, client_id: int, windows: list[tuple[datetime, datetime]], now: datetime
+) -> Tallies:
+    """Counted, met and stamped records of `model` per window and severity, straight from the
+    records (one query over the index on client and due time as it stood)."""
     rows = (
         model.objects.filter(client_id=client_id)
         .alias(final_due=clock.final_due())
-        .filter(final_due__gte=periods[0].start, final_due__lt=periods[-1].end)
-        .annotate(bucket=_bucket("final_due", periods))
+        .filter(final_due__gte=windows[0][0], final_due__lt=windows[-1][1])
+        .annotate(bucket=_bucket("final_due", windows))
         .values("bucket", "severity")
         .annotate(
             counted=Sum(Case(When(clock.left_out(now), then=Value(0)), default=Value(1))),
@@ -175,7 +210,7 @@ def hold_hours(model, client_id: int, periods: list[Period], now: datetime) -> d
         )
         .alias(before=before)
         .filter(Q(before__isnull=True) | Q(before__in=not_held))
-        .annotate(bucket=_bucket("history_date", periods))
+        .annotate(bucket=_bucket("history_date", [(p.start, p.end) for p in periods]))
         .values("bucket", "severity")
         .annotate(
             held=Sum(
@@ -198,6 +233,10 @@ def _hours(value) -> float:
     return float(value) / 3_600_000_000  # microseconds, as SQLite sums durations
 
 
+# The maintenance windows listed under the figures: the period's first, by start.
+LISTED_WINDOWS = 50
+
+
 @dataclass(frozen=True)
 class MaintenanceSpan:
     reference: str
@@ -206,38 +245,42 @@ class MaintenanceSpan:
     url: str
 
 
-def maintenance_hours(spans: list[MaintenanceSpan], period: Period, now: datetime) -> float:
-    """Hours of `period` (up to now) covered by the windows, overlaps merged."""
+def maintenance_hours(client_id: int, period: Period, now: datetime) -> float:
+    """Hours of `period` (up to now) covered by the client's maintenance windows, overlaps
+    merged (one query)."""
     low, high = period.start, period.clipped_end(now)
-    pieces = sorted(
-        (max(span.start, low), min(span.end or now, high))
-        for span in spans
-        if span.start < high and (span.end or now) > low
+    if high <= low:
+        return 0.0
+    spans = (
+        windows_during(client_id, low, high, now)
+        .annotate(
+            s=Greatest("planned_start", Value(low)),
+            e=Least(Coalesce("window_end", Value(now)), Value(high)),
+        )
+        .filter(e__gt=F("s"))
     )
-    total, reach = timedelta(0), low
-    for start, end in pieces:
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-        reach = max(reach, end)
-    return total.total_seconds() / 3600
+    return merged_length(spans).total_seconds() / 3600
 
 
-def maintenance_spans(client_id: int, since: datetime, now: datetime) -> list[MaintenanceSpan]:
-    windows = windows_by_client([client_id], since=since, now=now).get(client_id, [])
-    references = {window.interruption_id: window.reference for window in windows}
-    return sorted(
-        (
-            MaintenanceSpan(
-                references[window.interruption_id],
-                window.start,
-                window.end,
-                reverse("interruptions:detail", args=[window.reference]),
-            )
-            for window in windows
-        ),
-        key=lambda span: (span.start, span.reference),
-    )
+def maintenance_windows(client_id: int, period: Period, now: datetime):
+    """(How many windows overlap the period up to now, the first `LISTED_WINDOWS` of them)."""
+    low, high = period.start, period.clipped_end(now)
+    if high <= low:
+        return 0, []
+    windows = windows_during(client_id, low, high, now)
+    listed = [
+        MaintenanceSpan(
+            reference,
+            start,
+            end,
+            reverse("interruptions:detail", args=[reference]),
+        )
+        for reference, start, end in windows.order_by("planned_start", "reference").values_list(
+            "reference", "planned_start", "window_end"
+        )[:LISTED_WINDOWS]
+    ]
+    count = len(listed) if len(listed) < LISTED_WINDOWS else windows.count()
+    return count, listed
 
 
 def target_text(minutes: int, from_policy: bool) -> str:
@@ -376,7 +419,7 @@ def _trend_table(
     )
 
 
-def _paused_section(scope: ReportScope, holds: dict[Log, dict], spans, now: datetime) -> Section:
+def _paused_section(scope: ReportScope, holds: dict[Log, dict], now: datetime) -> Section:
     """`holds`: per log, (0 previous period or 1 this one, severity) → (hours, holds)."""
     current = 1
     period, previous = scope.period, scope.period.previous()
@@ -392,9 +435,9 @@ def _paused_section(scope: ReportScope, holds: dict[Log, dict], spans, now: date
         Figure("Time on hold", total_now, HOURS, previous=total_before),
         Figure(
             "Maintenance windows",
-            maintenance_hours(spans, period, now),
+            maintenance_hours(scope.client.pk, period, now),
             HOURS,
-            previous=maintenance_hours(spans, previous, now),
+            previous=maintenance_hours(scope.client.pk, previous, now),
         ),
     ]
     hold_rows = []
@@ -424,16 +467,16 @@ def _paused_section(scope: ReportScope, holds: dict[Log, dict], spans, now: date
         rows=hold_rows,
         empty_text="No record went on hold in this period.",
     )
+    count, listed = maintenance_windows(scope.client.pk, period, now)
     low, high = period.start, period.clipped_end(now)
     window_rows = [
         [
             Cell(span.reference, TEXT, span.url),
             Cell(_local(span.start, scope)),
             Cell(_local(span.end, scope) if span.end else "overrunning"),
-            Cell(maintenance_hours([span], period, now), HOURS),
+            Cell(_span_hours(span, low, high, now), HOURS),
         ]
-        for span in spans
-        if span.start < high and (span.end or now) > low
+        for span in listed
     ]
     window_table = Table(
         key="maintenance-windows",
@@ -441,6 +484,11 @@ def _paused_section(scope: ReportScope, holds: dict[Log, dict], spans, now: date
         columns=["Maintenance", "From", "To", "Hours in the period"],
         rows=window_rows,
         empty_text="No maintenance window in this period.",
+        note=(
+            f"{count:,} windows in the period; the first {len(listed)} by start are listed."
+            if count > len(listed)
+            else ""
+        ),
     )
     return Section(
         "Time paused",
@@ -449,6 +497,11 @@ def _paused_section(scope: ReportScope, holds: dict[Log, dict], spans, now: date
         note="Clocks stand while a record is on hold, and during maintenance of the services "
         "it is tied to; these hours are not counted against the targets.",
     )
+
+
+def _span_hours(span: MaintenanceSpan, low: datetime, high: datetime, now: datetime) -> float:
+    overlap = min(span.end or now, high) - max(span.start, low)
+    return max(overlap.total_seconds(), 0) / 3600
 
 
 def _local(moment: datetime, scope: ReportScope) -> str:
@@ -475,7 +528,6 @@ def sla_sections(scope: ReportScope) -> list[Section]:
     escalations = next(log for log in LOGS if log.model is Escalation)
     first_response = compliance_tallies(Escalation, FIRST_RESPONSE, client_id, periods, now)
     holds = {log: hold_hours(log.model, client_id, periods[-2:], now) for log in LOGS}
-    spans = maintenance_spans(client_id, periods[-2].start, now)
     return [
         _clock_section(
             scope, RESOLUTION, LOGS, resolution, resolution_targets, "Resolution", "resolved"
@@ -490,5 +542,5 @@ def sla_sections(scope: ReportScope) -> list[Section]:
             "answered",
         ),
         Section("Trend", tables=[_trend_table(scope, resolution, first_response)]),
-        _paused_section(scope, holds, spans, now),
+        _paused_section(scope, holds, now),
     ]

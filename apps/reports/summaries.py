@@ -63,53 +63,75 @@ def period_totals(
     kind: str | None = None,
 ) -> dict[tuple, dict[str, float]]:
     """Group key (values of `group_by`, in order) → totals of `model`'s records of one client
-    whose moment (the kind's `day_column`) lies in `[start, end)`.
+    whose moment (the kind's `day_column`, or its `moment`) lies in `[start, end)`.
 
     Totals are `rows` and the kind's metrics (see apps.core.summaries.kinds). `where` narrows
     by dimension: a value, or a list or tuple of values. `kind` reads another summary of the
     model's table than its own (such as the calls per agent and queue), whose dimensions
     keep what that summary's spec says.
     """
+    found = spans_totals(
+        model, client_id, [(start, end)], group_by=group_by, where=where, kind=kind
+    )
+    return {key[1:]: totals for key, totals in found.items()}
+
+
+def spans_totals(
+    model,
+    client_id: int,
+    spans: list[tuple[datetime, datetime]],
+    *,
+    group_by: tuple[str, ...] = (),
+    where: dict[str, object] | None = None,
+    kind: str | None = None,
+) -> dict[tuple, dict[str, float]]:
+    """`period_totals` of several spans at once, in one query: (index of the span in
+    `spans`, values of `group_by`…) → totals. Spans without a record are left out."""
     spec = SPECS[kind or model._meta.label_lower]
     if spec.model_label != model._meta.label_lower:
         raise ValueError(f"The summary {spec.kind!r} is not one of {model._meta.label_lower}.")
     for name in (*group_by, *(where or {})):
         if name not in GROUPABLE:
             raise ValueError(f"Period totals group by {', '.join(GROUPABLE)}, not {name!r}.")
-    split = split_period(start, end)
+    if not spans:
+        return {}
     conditions, condition_params = _conditions(where or {})
     sums = ["n", *METRIC_SLOTS[: len(spec.metrics)]]
     carried = ", ".join([*group_by, *sums])
     parts, params = [], []
-    if split.first_day is not None:
-        days = "day >= %s AND day <= %s"
-        parts.append(
-            f"SELECT {carried} FROM {SUMMARY_TABLE} WHERE kind = %s AND client_id = %s "
-            f"AND ((folded AND {days}) OR (NOT folded AND {days})){conditions}"
-        )
-        bounds = [split.first_day, split.last_day]
-        params += [spec.kind, client_id, *bounds, *bounds, *condition_params]
-    if split.edges:
-        sql, edge_params = _live_edges(spec, client_id, split.edges)
-        parts.append(f"SELECT {carried} FROM ({sql}) AS live WHERE TRUE{conditions}")
-        params += [*edge_params, *condition_params]
+    for index, (start, end) in enumerate(spans):
+        split = split_period(start, end)
+        if split.first_day is not None:
+            days = "day >= %s AND day <= %s"
+            parts.append(
+                f"SELECT {index} AS span, {carried} FROM {SUMMARY_TABLE} WHERE kind = %s "
+                f"AND client_id = %s AND ((folded AND {days}) OR (NOT folded AND {days}))"
+                f"{conditions}"
+            )
+            bounds = [split.first_day, split.last_day]
+            params += [spec.kind, client_id, *bounds, *bounds, *condition_params]
+        for edge in split.edges:
+            # One part per edge: each a range of the index on the moment.
+            sql, edge_params = _live_edges(spec, client_id, (edge,))
+            parts.append(
+                f"SELECT {index} AS span, {carried} FROM ({sql}) AS live WHERE TRUE{conditions}"
+            )
+            params += [*edge_params, *condition_params]
     names = ["rows", *(metric.name for metric in spec.metrics)]
     totals = ", ".join(f"COALESCE(SUM({column}), 0)" for column in sums)
-    grouping = f" GROUP BY {', '.join(group_by)}" if group_by else ""
-    sql = (
-        f"SELECT {', '.join([*group_by, totals])} FROM ({' UNION ALL '.join(parts)}) AS rows"
-        f"{grouping}"
-    )
+    keys = ", ".join(["span", *group_by])
+    sql = f"SELECT {keys}, {totals} FROM ({' UNION ALL '.join(parts)}) AS rows GROUP BY {keys}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     result = {}
-    for row in found:
+    for span, *row in found:
+        width = len(group_by)
         key = tuple(_typed_key(name, value) for name, value in zip(group_by, row, strict=False))
-        values = row[len(group_by) :]
-        if not group_by and values[0] == 0:
+        values = row[width:]
+        if values[0] == 0 and all(value == 0 for value in values):
             continue
-        result[key] = {
+        result[(span, *key)] = {
             name: int(value) if name == "rows" else float(value)
             for name, value in zip(names, values, strict=True)
         }
@@ -132,11 +154,12 @@ def _live_edges(
     spec: SummarySpec, client_id: int, edges: tuple[tuple[datetime, datetime], ...]
 ) -> tuple[str, list]:
     dialect = Dialect(connection.vendor, "r")
-    moment = dialect.c(spec.day_column)
+    moment = spec.moment_sql(dialect)
     within = " OR ".join(f"({moment} >= %s AND {moment} < %s)" for _ in edges)
+    kept = f" AND ({spec.keeps(dialect)})" if spec.keeps else ""
     sql = (
         f'SELECT {spec.projection_sql(dialect)} FROM "{spec.table}" AS r '
-        f"WHERE r.client_id = %s AND ({within})"
+        f"WHERE r.client_id = %s AND ({within}){kept}"
     )
     adapt = connection.ops.adapt_datetimefield_value
     moments = [adapt(moment) for edge in edges for moment in edge]

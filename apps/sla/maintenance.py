@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.core.choices import LinkRelation, Status
@@ -66,6 +67,48 @@ def window_end(ended_at: datetime | None, planned_end: datetime, status: str, no
     if not overrunning:
         return planned_end
     return None if now < limit else limit
+
+
+def window_end_expression(now: datetime) -> Case:
+    """`window_end` of each row, in SQL (NULL while it overruns within the limit)."""
+    limit = ExpressionWrapper(
+        F("planned_end") + Value(overrun_limit()), output_field=DateTimeField()
+    )
+    return Case(
+        When(ended_at__isnull=False, then=Least("ended_at", limit)),
+        When(
+            planned_end__lte=now,
+            status__in=UNDER_WAY,
+            then=Case(
+                When(planned_end__gt=now - overrun_limit(), then=Value(None)),
+                default=limit,
+                output_field=DateTimeField(),
+            ),
+        ),
+        default=F("planned_end"),
+        output_field=DateTimeField(),
+    )
+
+
+def windows_during(client_id: int, start: datetime, end: datetime, now: datetime) -> QuerySet:
+    """The client's maintenance interruptions whose window overlaps `[start, end)`, annotated
+    with `window_end` (NULL: overrunning, so up to `now`). A window never ends later than
+    the limit after its planned end, so the index on the planned end finds them."""
+    overlapping = Q(window_end__gt=start)
+    if now > start:
+        overlapping |= Q(window_end__isnull=True)  # overrunning, up to now
+    return (
+        Interruption.objects.filter(
+            client_id=client_id,
+            kind=InterruptionKind.MAINTENANCE,
+            planned_start__isnull=False,
+            planned_end__gt=start - overrun_limit(),
+            planned_start__lt=end,
+        )
+        .exclude(status=Status.CANCELLED)
+        .annotate(window_end=window_end_expression(now))
+        .filter(overlapping)
+    )
 
 
 def windows_by_client(

@@ -281,7 +281,7 @@ def test_maintenance_hours_merge_overlaps_and_clip_to_the_period(world):
 
 def test_maintenance_hours_of_nothing_are_zero(world):
     period = month_scope(world.client_a, MARCH, AFTER_MARCH).period
-    assert maintenance_hours([], period, AFTER_MARCH) == 0
+    assert maintenance_hours(world.client_a.pk, period, AFTER_MARCH) == 0
 
 
 def test_the_interface_the_monthly_email_reads():

@@ -1,10 +1,11 @@
-"""The spec of every summarised kind: the five logs, the audit findings, and the calls a
-second time per agent and queue.
+"""The spec of every summarised kind: the five logs, the audit findings, the calls a second
+time per agent and queue, and each SLA target of the logs by the day it fell due.
 
 Values are written as the tables store them (choice values), so the triggers a migration
 installs do not depend on importing the apps' models.
 """
 
+from ..targets import BREACH_STAMPS
 from .spec import Metric, SummarySpec
 
 OPEN_STATUSES = ("new", "in_progress", "on_hold")
@@ -114,6 +115,67 @@ def _column(name: str):
     return lambda d: d.c(name)
 
 
+# The SLA compliance summaries (apps.core.compliance defines what they count): one per log and
+# target, keeping each record under the day its due time as it stood falls in (the breach
+# stamp, else the due time), per severity. Whether a record whose target is neither met nor
+# stamped is counted depends on the moment of reading, so `counted` holds what it is once the
+# due time has passed: every record but the cancelled ones that never met nor missed it.
+SLA_TARGETS = {"resolution": "resolution_due", "first_response": "first_response_due"}
+
+
+def sla_kind(model_label: str, target: str) -> str:
+    return f"{model_label}:{target}"
+
+
+def _sla_spec(model_label: str, table: str, target: str) -> SummarySpec:
+    due = SLA_TARGETS[target]
+    stamp, met_by = BREACH_STAMPS[due]
+
+    def final_due(d) -> str:
+        return f"COALESCE({d.c(stamp)}, {d.c(due)})"
+
+    def pending(d) -> str:
+        return " AND ".join(f"{d.c(name)} IS NULL" for name in (stamp, *met_by))
+
+    def met(d) -> str:
+        reached, unmet_before = [], []
+        for name in met_by:
+            reached.append(" AND ".join([*unmet_before, f"{d.c(name)} <= {d.c(due)}"]))
+            unmet_before.append(f"{d.c(name)} IS NULL")
+        return f"{d.c(stamp)} IS NULL AND (({') OR ('.join(reached)}))"
+
+    return SummarySpec(
+        kind=sla_kind(model_label, target),
+        model=model_label,
+        trigger_suffix=f"due_{target}",
+        table=table,
+        day_column=due,
+        moment=final_due,
+        keeps=lambda d: f"{final_due(d)} IS NOT NULL",
+        flag=lambda d: "FALSE",
+        status_column=None,
+        team_column=None,
+        metrics=(
+            Metric("counted", lambda d: f"NOT ({pending(d)} AND {d.c('status')} = 'cancelled')"),
+            Metric("met", met),
+            Metric("stamped", lambda d: f"{d.c(stamp)} IS NOT NULL"),
+        ),
+    )
+
+
+LOG_TABLES = {
+    "interruptions.interruption": "interruptions_interruption",
+    "failures.failurereport": "failures_failurereport",
+    "escalations.escalation": "escalations_escalation",
+    "calls.call": "calls_call",
+    "recovery.recoverycase": "recovery_recoverycase",
+}
+SLA_SPECS = (
+    *(_sla_spec(label, table, "resolution") for label, table in LOG_TABLES.items()),
+    _sla_spec("escalations.escalation", "escalations_escalation", "first_response"),
+)
+
+
 SPECS: dict[str, SummarySpec] = {
     spec.kind: spec
     for spec in (
@@ -183,6 +245,7 @@ SPECS: dict[str, SummarySpec] = {
             variant=_column("kind"),
             variant_filter="kind",
         ),
+        *SLA_SPECS,
     )
 }
 

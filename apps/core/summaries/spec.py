@@ -28,13 +28,13 @@ class Dialect:
     def c(self, column: str) -> str:
         return f'{self.alias}."{column}"'
 
-    def day(self, column: str) -> str:
-        """The local day (settings.TIME_ZONE) of a moment: the lists' From/To days."""
+    def day(self, moment: str) -> str:
+        """The local day (settings.TIME_ZONE) of a moment (SQL): the lists' From/To days."""
         zone = settings.TIME_ZONE
         if self.vendor == "postgresql":
-            return f"(({self.c(column)}) AT TIME ZONE '{zone}')::date"
+            return f"(({moment}) AT TIME ZONE '{zone}')::date"
         # Django's own function on SQLite connections, the one TruncDate uses.
-        return f"django_datetime_cast_date({self.c(column)}, '{zone}', 'UTC')"
+        return f"django_datetime_cast_date({moment}, '{zone}', 'UTC')"
 
     def seconds_between(self, later: str, earlier: str) -> str:
         if self.vendor == "postgresql":
@@ -72,6 +72,11 @@ class SummarySpec:
     model: str = ""
     # Told apart in trigger names when a table has more than one summary.
     trigger_suffix: str = ""
+    # The moment whose day a row is kept under, when it is not `day_column` itself (SQL of
+    # one row, e.g. a due time as it stood); `day_column` then names the field it starts from.
+    moment: SqlOf | None = None
+    # Which rows of the table the summary keeps (SQL of one row); all of them when None.
+    keeps: SqlOf | None = None
 
     @property
     def model_label(self) -> str:
@@ -86,12 +91,19 @@ class SummarySpec:
         names = [item.name for item in self.metrics]
         return METRIC_SLOTS[names.index(metric)]
 
+    def moment_sql(self, d: Dialect) -> str:
+        return self.moment(d) if self.moment else d.c(self.day_column)
+
+    def keeps_sql(self, d: Dialect) -> str:
+        """A WHERE clause (with its keyword) for the rows kept, or nothing."""
+        return f" WHERE {self.keeps(d)}" if self.keeps else ""
+
     # The projection: one row of the table in summary shape (n = 1).
     def projection(self, d: Dialect) -> list[tuple[str, str]]:
         columns = [
             ("kind", f"'{self.kind}'"),
             ("client_id", d.c("client_id")),
-            ("day", d.day(self.day_column)),
+            ("day", d.day(self.moment_sql(d))),
             ("severity", d.c(self.severity_column) if self.severity_column else "''"),
             ("status", d.c(self.status_column) if self.status_column else "''"),
             ("team_id", f"COALESCE({d.c(self.team_column)}, 0)" if self.team_column else "0"),
@@ -119,10 +131,11 @@ class SummarySpec:
         pairs, their rows aliased as `r`, or SQLite's NEW/OLD when the clause is empty."""
         selects = []
         for sign, source in sources:
-            alias = "r" if source else source_alias(sign)
+            dialect = Dialect(vendor, "r" if source else source_alias(sign))
             selects.append(
-                f"SELECT {self.projection_sql(Dialect(vendor, alias), sign=sign)}"
+                f"SELECT {self.projection_sql(dialect, sign=sign)}"
                 + (f" FROM {source} AS r" if source else "")
+                + self.keeps_sql(dialect)
             )
         sums = ", ".join(f"SUM(sign * {column})" for column in self.sum_columns)
         nonzero = " OR ".join(f"SUM(sign * {column}) <> 0" for column in self.sum_columns)
