@@ -6,10 +6,12 @@ maintenance are merged the same way and shown apart; neither is ever downtime. C
 records were logged in error and count for nothing. "Overall" is the client as a whole: the
 union over all its stopping interruptions, whichever services they name.
 
-The database merges the intervals (a running maximum of the ends ordered by start; a start
-past it opens a new span), so only the merged spans and the counts come back, whatever the
-volume. Availability is over calendar time, or over the working hours of the client's
-calendar when the report asks for business time: then the spans are cut to those hours.
+The merging is kept in step with the interruptions (apps/reports/downtime): each report reads
+the merged spans reaching into its periods and the running totals of hourly tallies at their
+bounds, and counts only the hour up to each bound from the interruptions themselves, so its
+cost does not grow with the volume of the log. Availability is over calendar time, or over
+the working hours of the client's calendar when the report asks for business time: then the
+spans are cut to those hours.
 """
 
 from __future__ import annotations
@@ -19,32 +21,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
-from django.utils.dateparse import parse_datetime
-
-from apps.core.choices import Status
 from apps.core.models import Service
-from apps.interruptions.models import Interruption, InterruptionKind
 from apps.sla.business_time import working_intervals
 from apps.sla.selectors import calendar_spec_for
 
+from .downtime.measures import COUNTED_STATUSES, DEGRADED, DOWN, KINDS, MAINTENANCE, OVERALL
+from .downtime.reads import running_totals, stored_spans
+from .downtime.upkeep import settle
 from .periods import Period
 
-DOWN, DEGRADED, MAINTENANCE = "down", "degraded", "maintenance"
-# The kinds whose intervals each measure merges.
-KINDS: dict[str, tuple[str, ...]] = {
-    DOWN: (
-        InterruptionKind.OUTAGE,
-        InterruptionKind.INCIDENT,
-        InterruptionKind.COMMUNICATION,
-        InterruptionKind.THIRD_PARTY,
-        InterruptionKind.ERROR,
-    ),
-    DEGRADED: (InterruptionKind.DEGRADATION,),
-    MAINTENANCE: (InterruptionKind.MAINTENANCE,),
-}
-COUNTED_STATUSES = tuple(status for status in Status.values if status != Status.CANCELLED)
-OVERALL = 0  # the service key of the client as a whole
+__all__ = ["COUNTED_STATUSES", "DEGRADED", "DOWN", "KINDS", "MAINTENANCE", "OVERALL"]
 
 Span = tuple[datetime, datetime]
 
@@ -228,72 +214,7 @@ def clip(spans: Iterable[MergedSpan], start: datetime, end: datetime) -> list[Me
     return clipped
 
 
-# --- The queries ----------------------------------------------------------------------------
-
-_TABLE = Interruption._meta.db_table
-_THROUGH = Interruption.affected_services.through._meta.db_table
-
-
-def _measure_case() -> tuple[str, list]:
-    parts, parameters = [], []
-    for measure, kinds in KINDS.items():
-        parts.append(f"WHEN i.kind IN ({', '.join(['%s'] * len(kinds))}) THEN %s")
-        parameters.extend([*kinds, measure])
-    return f"CASE {' '.join(parts)} END", parameters
-
-
-def _moment(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _read_moment(value) -> datetime:
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-def _greatest(*expressions: str) -> str:
-    name = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    return f"{name}({', '.join(expressions)})"
-
-
-def _least(*expressions: str) -> str:
-    name = "LEAST" if connection.vendor == "postgresql" else "MIN"
-    return f"{name}({', '.join(expressions)})"
-
-
-def _seconds(later: str, earlier: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"(julianday({later}) - julianday({earlier})) * 86400.0"
-
-
-def _base(client_id: int, start: datetime, end: datetime, kinds: Sequence[str]) -> tuple[str, list]:
-    """A subquery of the client's interruptions of `kinds`, not cancelled, active at some
-    moment of `[start, end)` or ended at `start` itself: exactly the list's "active during"
-    rows, plus those ending on the window's first instant (they ended in it but cover none
-    of it). Three disjoint ways in, each read from its own index alone: begun in the window;
-    begun before it and ended in or after it; begun before it and not ended."""
-    common = (
-        f"i.client_id = %s AND i.kind IN ({', '.join(['%s'] * len(kinds))}) "
-        f"AND i.status IN ({', '.join(['%s'] * len(COUNTED_STATUSES))})"
-    )
-    common_parameters = [client_id, *kinds, *COUNTED_STATUSES]
-    low, high = _moment(start), _moment(end)
-    branches = [
-        ("i.occurred_at >= %s AND i.occurred_at < %s", [low, high]),
-        ("i.occurred_at < %s AND i.ended_at >= %s", [low, low]),
-        ("i.occurred_at < %s AND i.ended_at IS NULL", [low]),
-    ]
-    sql = " UNION ALL ".join(
-        "SELECT i.id, i.kind, i.occurred_at, i.ended_at "
-        f"FROM {_TABLE} i WHERE {common} AND {condition}"
-        for condition, _ in branches
-    )
-    parameters = [value for _, extra in branches for value in (*common_parameters, *extra)]
-    return f"({sql})", parameters
+# --- The reads -----------------------------------------------------------------------------
 
 
 def merged_spans(
@@ -307,111 +228,63 @@ def merged_spans(
 ) -> dict[tuple[str, int], list[MergedSpan]]:
     """(measure, service id or OVERALL) → the merged spans of `[start, end)`, clipped to it,
     in order, each with the number of interruptions the list finds active during it."""
-    kinds = [kind for measure in measures for kind in KINDS[measure]]
-    where, parameters = _base(client_id, start, end, kinds)
-    case, case_parameters = _measure_case()
-    moment_now, moment_start, moment_end = _moment(now), _moment(start), _moment(end)
-    per_service_rows = (
-        f"UNION ALL SELECT b.measure, a.service_id, b.s, b.e, b.ongoing FROM base b "
-        f"JOIN {_THROUGH} a ON a.interruption_id = b.id"
-        if per_service
-        else ""
-    )
-    sql = f"""
-        WITH base AS (
-            SELECT i.id, {case} AS measure, i.occurred_at AS s,
-                   {_greatest("i.occurred_at", "COALESCE(i.ended_at, %s)")} AS e,
-                   CASE WHEN i.ended_at IS NULL THEN 1 ELSE 0 END AS ongoing
-            FROM {where} i
-        ),
-        intervals AS (
-            SELECT measure, {OVERALL} AS service_id, s, e, ongoing FROM base
-            {per_service_rows}
-        ),
-        marked AS (
-            SELECT measure, service_id, s, e, ongoing,
-                   CASE WHEN s <= MAX(e) OVER (
-                       PARTITION BY measure, service_id ORDER BY s, e
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                   ) THEN 0 ELSE 1 END AS fresh
-            FROM intervals
-        ),
-        grouped AS (
-            SELECT measure, service_id, s, e, ongoing,
-                   SUM(fresh) OVER (
-                       PARTITION BY measure, service_id ORDER BY s, e ROWS UNBOUNDED PRECEDING
-                   ) AS span
-            FROM marked
-        ),
-        spans AS (
-            SELECT measure, service_id, span, s, e, ongoing,
-                   {_greatest("MIN(s) OVER w", "%s")} AS low,
-                   {_least("MAX(e) OVER w", "%s", "%s")} AS high
-            FROM grouped
-            WINDOW w AS (PARTITION BY measure, service_id, span)
-        )
-        SELECT measure, service_id, MIN(low), MIN(high),
-               SUM(CASE WHEN (ongoing = 1 OR e > low) AND s < high THEN 1 ELSE 0 END)
-        FROM spans
-        GROUP BY measure, service_id, span
-        HAVING MIN(low) < MIN(high)
-        ORDER BY measure, service_id, MIN(low)
-    """
-    arguments = [
-        *case_parameters,
-        moment_now,
-        *parameters,
-        moment_start,
-        moment_end,
-        moment_now,
-    ]
-    found: dict[tuple[str, int], list[MergedSpan]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arguments)
-        for measure, service_id, low, high, active in cursor.fetchall():
-            found[(measure, service_id)].append(
-                MergedSpan(_read_moment(low), _read_moment(high), int(active))
+    settle(client_id)
+    # In UTC, as `_window` says why.
+    start, end, now = (value.astimezone(UTC) for value in (start, end, now))
+    last = min(end, now)
+    cut: dict[tuple[str, int], list[tuple[datetime, datetime, int | None]]] = {}
+    asked: dict[tuple[str, int], set[datetime]] = defaultdict(set)
+    stored = stored_spans(client_id, start, end, measures, per_service=per_service)
+    for key, found in stored.items():
+        spans = []
+        for stretch in found:
+            low = max(stretch.start, start)
+            high = last if stretch.end is None else min(stretch.end, last)
+            if low >= high:
+                continue
+            if low == stretch.start and high == stretch.end:
+                spans.append((low, high, stretch.interruptions))
+            else:
+                # Cut by the window: active during the part inside it, those begun before
+                # its end less those stopped by its start (each wholly before it).
+                spans.append((low, high, None))
+                asked[key] |= {low, high}
+        if spans:
+            cut[key] = spans
+    totals = running_totals(client_id, asked)
+    return {
+        key: [
+            MergedSpan(
+                low,
+                high,
+                active
+                if active is not None
+                else totals[key][high].began - totals[key][low].cleared,
             )
-    return dict(found)
+            for low, high, active in spans
+        ]
+        for key, spans in cut.items()
+    }
 
 
 def period_counts(
     client_id: int, periods: Sequence[Period], *, per_service: bool = False
 ) -> dict[tuple[Period, int], Counts]:
     """(period, service id or OVERALL) → the stopping interruptions that started in the
-    period, those that ended in it and their summed durations; one query for all periods
-    (consecutive, oldest first)."""
-    start, end = periods[0].start, periods[-1].end
-    where, parameters = _base(client_id, start, end, KINDS[DOWN])
-    columns, column_parameters = [], []
-    for which in periods:
-        low, high = _moment(which.start), _moment(which.end)
-        ended = "i.ended_at >= %s AND i.ended_at < %s"
-        columns.append(
-            "SUM(CASE WHEN i.occurred_at >= %s AND i.occurred_at < %s THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {ended} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {ended} THEN {_seconds('i.ended_at', 'i.occurred_at')} ELSE 0 END)"
-        )
-        column_parameters.extend([low, high, low, high, low, high])
-    queries = [(str(OVERALL), f"{where} i", "")]
+    period, those that ended in it and their summed durations."""
+    settle(client_id)
+    bounds = {moment for which in periods for moment in (which.start, which.end)}
+    keys = [OVERALL]
     if per_service:
-        # An interruption naming several services counts once overall, once for each.
-        join = f"{where} i JOIN {_THROUGH} a ON a.interruption_id = i.id"
-        queries.append(("a.service_id", join, "GROUP BY a.service_id"))
-    rows: list[tuple] = []
+        keys += list(Service.objects.filter(client_id=client_id).values_list("pk", flat=True))
+    totals = running_totals(client_id, {(DOWN, key): bounds for key in keys}, relative=True)
     found: dict[tuple[Period, int], Counts] = {}
-    with connection.cursor() as cursor:
-        for key, source, group in queries:
-            cursor.execute(
-                f"SELECT {key}, {', '.join(columns)} FROM {source} {group}",
-                [*column_parameters, *parameters],
-            )
-            rows.extend(cursor.fetchall())
-    for row in rows:
-        service_id, values = row[0], row[1:]
-        for index, which in enumerate(periods):
-            started, ended, seconds = values[index * 3 : index * 3 + 3]
+    for (_, service_id), at in totals.items():
+        for which in periods:
+            low, high = at[which.start], at[which.end]
             found[(which, service_id)] = Counts(
-                int(started or 0), int(ended or 0), float(seconds or 0.0)
+                high.began - low.began,
+                high.ended - low.ended,
+                high.repair_seconds - low.repair_seconds,
             )
     return found
