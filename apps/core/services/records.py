@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..chain import open_records_caused_by
 from ..choices import Status, TimelineKind
 from ..exceptions import StaleRecordError, TransitionError
+from ..history_followers import history_written
 from ..models import LogRecord, Team
 from ..scoping import accessible_client_ids
 from ..targets import due_time_changes, stamp_breaches
@@ -40,6 +41,7 @@ def _save(record: LogRecord, actor, reason: str) -> None:
     record._change_reason = reason
     record.full_clean()
     record.save()
+    history_written(type(record), [record.pk])
 
 
 def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
@@ -63,6 +65,7 @@ def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
             history_change_reason=saved.history_change_reason,
             history_user=saved.history_user,
         )
+    history_written(type(record), [record.pk])
 
 
 def _field_label(model: type[models.Model], name: str) -> str:
@@ -115,6 +118,7 @@ def record_create(
         stamp_breaches(record, timezone.now())  # a record logged after the fact
         _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
+        history_written(model, [record.pk])
         _set_many_to_many(record, m2m or {})
         timeline_log(
             record,
