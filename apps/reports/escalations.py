@@ -37,6 +37,8 @@ FIRST_RESPONSE, RESOLUTION, RAISED_RESOLVED, STAY, MOVE = (
     "stay",
     "move",
 )
+# The measures as the report's SQL numbers them.
+MEASURES = (FIRST_RESPONSE, RESOLUTION, RAISED_RESOLVED, STAY, MOVE)
 
 
 @dataclass(frozen=True)
@@ -97,21 +99,26 @@ def escalation_figures(scope: ReportScope, trend: int) -> EscalationFigures:
 
 
 def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clipped) -> None:
-    lo, hi = periods[0].start, periods[-1].end
+    lo, hi = moment(periods[0].start), moment(periods[-1].end)
     p = param()
     table = Escalation._meta.db_table
     spells = TierStay._meta.db_table
-    buckets = ", ".join(f"({k}, {p}, {p})" for k in range(len(periods)))
-    params = [moment(value) for period in periods for value in (period.start, period.end)]
     current = len(periods) - 1
-    start = periods[-1].start
+    start = moment(periods[-1].start)
+    clip = moment(clipped)
+    measure = {name: code for code, name in enumerate(MEASURES)}
+    bucket = (
+        "CASE "
+        + " ".join(f"WHEN {{at}} >= {p} AND {{at}} < {p} THEN {k}" for k in range(len(periods)))
+        + " END"
+    )
+    bounds = [moment(value) for period in periods for value in (period.start, period.end)]
     stay_end = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN {p} ELSE s.left_at END"
     still_there = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN 1 ELSE 0 END"
     # A period that has not begun has no time waiting in it yet.
-    begun = "" if clipped > start else " AND 1 = 0"
+    begun = "" if clipped > periods[-1].start else " AND 1 = 0"
     sql = f"""
-    WITH buckets (k, s, e) AS (VALUES {buckets}),
-    facts AS (
+    WITH facts AS (
         SELECT e.id, e.tier, e.occurred_at, e.first_response_at, e.resolved_at,
                r.tier AS raised_tier
         FROM {table} e JOIN {spells} r ON r.escalation_id = e.id AND r.seq = 1
@@ -120,47 +127,49 @@ def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clippe
                OR e.resolved_at >= {p} AND e.resolved_at < {p})
     ),
     samples AS (
-        SELECT '{FIRST_RESPONSE}' AS measure, b.k, f.raised_tier AS tier, f.id,
+        SELECT {measure[FIRST_RESPONSE]} AS measure,
+               {bucket.format(at="f.first_response_at")} AS k, f.raised_tier AS tier, f.id,
                {hours_between("f.first_response_at", "f.occurred_at")} AS h, 0 AS mark
-        FROM facts f JOIN buckets b ON f.first_response_at >= b.s AND f.first_response_at < b.e
+        FROM facts f WHERE f.first_response_at >= {p} AND f.first_response_at < {p}
         UNION ALL
-        SELECT '{RESOLUTION}', b.k, f.tier, f.id,
+        SELECT {measure[RESOLUTION]}, {bucket.format(at="f.resolved_at")}, f.tier, f.id,
                {hours_between("f.resolved_at", "f.occurred_at")},
                CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
-        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        FROM facts f WHERE f.resolved_at >= {p} AND f.resolved_at < {p}
         UNION ALL
-        SELECT '{RAISED_RESOLVED}', b.k, f.raised_tier, f.id, 0,
-               CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
-        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        SELECT {measure[RAISED_RESOLVED]}, {bucket.format(at="f.resolved_at")}, f.raised_tier,
+               f.id, 0, CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
+        FROM facts f WHERE f.resolved_at >= {p} AND f.resolved_at < {p}
         UNION ALL
-        SELECT '{STAY}', {current}, s.tier, s.escalation_id,
+        SELECT {measure[STAY]}, {current}, s.tier, s.escalation_id,
                {hours_between(stay_end, "s.entered_at")}, {still_there}
         FROM {spells} s
         WHERE s.client_id = %s AND s.waiting AND s.entered_at < {p}
           AND (s.left_at IS NULL OR s.left_at > {p}){begun}
     ),
     moved AS (
-        SELECT b.k, m.escalation_id AS id, m.moved_from AS from_tier, m.tier AS to_tier
-        FROM {spells} m JOIN buckets b ON m.entered_at >= b.s AND m.entered_at < b.e
+        SELECT {bucket.format(at="m.entered_at")} AS k, m.escalation_id AS id,
+               m.moved_from AS from_tier, m.tier AS to_tier
+        FROM {spells} m
         WHERE m.client_id = %s AND m.moved_from IS NOT NULL
           AND m.entered_at >= {p} AND m.entered_at < {p}
     )
     {_per_tier_and_all()}
     UNION ALL
-    SELECT '{MOVE}', k, from_tier, to_tier, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    SELECT {measure[MOVE]}, k, from_tier, to_tier, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
     FROM moved GROUP BY k, from_tier, to_tier
     UNION ALL
-    SELECT '{MOVE}', k, {ALL_TIERS}, 0, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    SELECT {measure[MOVE]}, k, {ALL_TIERS}, 0, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
     FROM moved GROUP BY k
     """
-    clip = moment(clipped)
-    params += [client_id, moment(hi), moment(lo), moment(hi), moment(lo), moment(hi)]
-    params += [clip, clip, clip, client_id, clip, moment(start)]
-    params += [client_id, moment(lo), moment(hi)]
+    params = [client_id, hi, lo, hi, lo, hi]  # facts
+    params += [*bounds, lo, hi, *bounds, lo, hi, *bounds, lo, hi]  # their samples
+    params += [clip, clip, clip, client_id, clip, start]  # stays
+    params += [*bounds, client_id, lo, hi]  # moves
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for measure, k, tier, to_tier, count, escalations, mean, median, marked in cursor:
-            figures.stats[(measure, k, tier, to_tier)] = Stat(
+        for code, k, tier, to_tier, count, escalations, mean, median, marked in cursor:
+            figures.stats[(MEASURES[code], k, tier, to_tier)] = Stat(
                 count=count,
                 escalations=escalations,
                 mean=None if mean is None else float(mean),
