@@ -121,7 +121,8 @@ def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clippe
     WITH facts AS (
         SELECT e.id, e.tier, e.occurred_at, e.first_response_at, e.resolved_at,
                r.tier AS raised_tier
-        FROM {table} e JOIN {spells} r ON r.escalation_id = e.id AND r.seq = 1
+        FROM {table} e JOIN {spells} r
+            ON r.escalation_id = e.id AND r.seq = 1 AND r.client_id = e.client_id
         WHERE e.client_id = %s AND e.occurred_at < {p}
           AND (e.first_response_at >= {p} AND e.first_response_at < {p}
                OR e.resolved_at >= {p} AND e.resolved_at < {p})

@@ -37,18 +37,20 @@ class TierStay(models.Model):
             models.UniqueConstraint(fields=["escalation", "seq"], name="tier_stay_unique"),
         ]
         indexes = [
-            # The report's time at tier, and the list's "at tier during" and "waiting at".
+            # The raised tier of the escalations the report reads, by client.
+            models.Index(
+                fields=["client", "escalation"],
+                include=["tier"],
+                condition=models.Q(seq=1),
+                name="tier_stay_raised",
+            ),
+            # The report's time at tier: the stays still open or left after the period began.
             models.Index(
                 fields=["client", "left_at"],
                 condition=models.Q(waiting=True),
                 name="tier_stay_waiting",
             ),
-            models.Index(
-                fields=["client", "entered_at"],
-                condition=models.Q(waiting=True),
-                name="tier_stay_entered",
-            ),
-            # The report's tier moves, and the list's "tier move".
+            # The report's tier moves in the trend's periods.
             models.Index(
                 fields=["client", "entered_at"],
                 condition=models.Q(moved_from__isnull=False),
