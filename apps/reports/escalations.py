@@ -113,8 +113,8 @@ def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clippe
         + " END"
     )
     bounds = [moment(value) for period in periods for value in (period.start, period.end)]
-    stay_end = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN {p} ELSE s.left_at END"
-    still_there = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN 1 ELSE 0 END"
+    stay_end = f"CASE WHEN s.left_at > {p} THEN {p} ELSE s.left_at END"
+    still_there = f"CASE WHEN s.left_at > {p} THEN 1 ELSE 0 END"
     # A period that has not begun has no time waiting in it yet.
     begun = "" if clipped > periods[-1].start else " AND 1 = 0"
     sql = f"""
@@ -143,10 +143,14 @@ def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clippe
         FROM facts f WHERE f.resolved_at >= {p} AND f.resolved_at < {p}
         UNION ALL
         SELECT {measure[STAY]}, {current}, s.tier, s.escalation_id,
+               {hours_between(p, "s.entered_at")}, 1
+        FROM {spells} s
+        WHERE s.client_id = %s AND s.waiting AND s.left_at IS NULL AND s.entered_at < {p}{begun}
+        UNION ALL
+        SELECT {measure[STAY]}, {current}, s.tier, s.escalation_id,
                {hours_between(stay_end, "s.entered_at")}, {still_there}
         FROM {spells} s
-        WHERE s.client_id = %s AND s.waiting AND s.entered_at < {p}
-          AND (s.left_at IS NULL OR s.left_at > {p}){begun}
+        WHERE s.client_id = %s AND s.waiting AND s.left_at > {p} AND s.entered_at < {p}{begun}
     ),
     moved AS (
         SELECT {bucket.format(at="m.entered_at")} AS k, m.escalation_id AS id,
@@ -165,7 +169,8 @@ def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clippe
     """
     params = [client_id, hi, lo, hi, lo, hi]  # facts
     params += [*bounds, lo, hi, *bounds, lo, hi, *bounds, lo, hi]  # their samples
-    params += [clip, clip, clip, client_id, clip, start]  # stays
+    params += [clip, client_id, clip]  # stays still there
+    params += [clip, clip, clip, client_id, start, clip]  # stays left since the period began
     params += [*bounds, client_id, lo, hi]  # moves
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -47,12 +47,14 @@ class TierStay(models.Model):
             # The report's time at tier: the stays still open or left after the period began.
             models.Index(
                 fields=["client", "left_at"],
+                include=["entered_at", "tier", "escalation"],
                 condition=models.Q(waiting=True),
                 name="tier_stay_waiting",
             ),
             # The report's tier moves in the trend's periods.
             models.Index(
                 fields=["client", "entered_at"],
+                include=["moved_from", "tier", "escalation"],
                 condition=models.Q(moved_from__isnull=False),
                 name="tier_stay_moves",
             ),
