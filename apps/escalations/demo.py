@@ -11,6 +11,7 @@ from django.db import transaction
 from apps.core.bulk_insert import BulkTable
 from apps.core.choices import RootCause, Severity, Status, Tier
 from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
+from apps.core.history_followers import history_written
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
 from apps.core.services.references import format_reference, reserve_reference_numbers
@@ -23,7 +24,6 @@ from .services import (
     escalation_move_tier,
     escalation_update,
 )
-from .tier_stays import refresh_tier_stays
 
 DEMO_ROWS = 60
 DUE_SOON = 3  # per client: open escalations whose resolution falls due within two hours
@@ -347,7 +347,7 @@ def generate_escalation_volume(
             ):
                 version["history_id"] = history_id
             versions.insert(history)
-            refresh_tier_stays(row["id"] for row in rows)
+            history_written(Escalation, [row["id"] for row in rows])
         done += size
         if progress is not None:
             progress(done, count)
