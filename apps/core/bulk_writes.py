@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
+from .history_followers import history_written
+
 # PostgreSQL accepts at most 65,535 parameters in one statement.
 MAX_PARAMETERS = 60_000
 
@@ -102,6 +104,7 @@ def copy_to_history(
     if before is not None:
         written = historical.objects.filter(history_id__gt=before, id__in=list(reasons))
         copy_many_to_many_to_history(model, list(written.values_list("history_id", flat=True)))
+    history_written(model, reasons)
     return len(items)
 
 

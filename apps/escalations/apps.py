@@ -23,6 +23,12 @@ class EscalationsConfig(AppConfig):
 
         register_clock_recheck(Escalation, recheck_tier_clocks)
 
+        from apps.core.history_followers import follow_history
+
+        from .tier_stays import refresh_tier_stays
+
+        follow_history(Escalation, refresh_tier_stays)
+
         from apps.core.retention import register_personal_data
 
         # The customer's name and account: anonymised past the client's retention.

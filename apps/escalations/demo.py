@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from apps.core.bulk_insert import BulkTable
 from apps.core.choices import RootCause, Severity, Status, Tier
 from apps.core.demo import DEMO_DAYS, DemoClient, DemoOrganisation, StoryClock
+from apps.core.history_followers import history_written
 from apps.core.models import CodeListEntry
 from apps.core.services.records import record_change_status
 from apps.core.services.references import format_reference, reserve_reference_numbers
@@ -311,46 +313,132 @@ def generate_escalation_volume(
     batch_size: int = VOLUME_BATCH,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Bulk-insert `count` plain escalations for benchmarks (no timeline or history rows)."""
+    """Bulk-insert `count` escalations for benchmarks over the last year, each with the
+    history the services would have left: raised, taken up, some moved between tiers, most of
+    the older ones resolved or closed (no timeline)."""
     categories = list(_categories().values())
+    escalations, versions = BulkTable(Escalation), BulkTable(Escalation.history.model)
     done = 0
     while done < count:
         size = min(batch_size, count - done)
-        rows = []
         with transaction.atomic():
             numbers = reserve_reference_numbers(Escalation.reference_prefix, now.year, size)
-            for number in numbers:
+            rows, history = [], []
+            for number, pk in zip(numbers, escalations.reserve_ids(size), strict=True):
                 demo = rng.choice(organisation.clients)
-                scenario = rng.choice(SCENARIOS)
-                severity = rng.choice(Severity.values)
                 occurred_at = now - timedelta(minutes=rng.randint(10, 365 * 24 * 60))
-                first_due, resolution_due = default_due_times(severity, occurred_at)
-                tier = rng.choice(Tier.values)
-                status = rng.choice([Status.NEW, Status.IN_PROGRESS, Status.RESOLVED])
-                rows.append(
-                    Escalation(
-                        reference=format_reference(Escalation.reference_prefix, now.year, number),
-                        client=demo.client,
-                        title=scenario.title,
-                        severity=severity,
-                        status=status,
-                        origin=scenario.origin,
-                        channel=scenario.channel,
-                        category=rng.choice(categories),
-                        tier=tier,
-                        team=demo.teams[tier],
-                        assignee=rng.choice(demo.members[tier] or [None]),
-                        customer_name=rng.choice(CUSTOMERS),
-                        account_reference=f"{demo.client.code.upper()}-{rng.randint(1, 999999)}",
-                        reason=scenario.reason,
-                        occurred_at=occurred_at,
-                        first_response_due=first_due,
-                        resolution_due=resolution_due,
-                        resolved_at=resolution_due if status == Status.RESOLVED else None,
+                told = _volume_story(rng, occurred_at, now)
+                row = _volume_row(demo, pk, number, told[0], rng, categories, now)
+                for index, (at, tier, status) in enumerate(told):
+                    row = _volume_version(row, demo, at, tier, status, rng)
+                    history.append(
+                        row
+                        | {
+                            "history_date": at,
+                            "history_type": "~" if index else "+",
+                            "history_user_id": demo.lead.pk if index else row["reported_by_id"],
+                            "history_change_reason": "",
+                        }
                     )
-                )
-            Escalation.objects.bulk_create(rows)
+                rows.append(row)
+            escalations.insert(rows)
+            for version, history_id in zip(
+                history, versions.reserve_ids(len(history)), strict=True
+            ):
+                version["history_id"] = history_id
+            versions.insert(history)
+            history_written(Escalation, [row["id"] for row in rows])
         done += size
         if progress is not None:
             progress(done, count)
     return done
+
+
+def _volume_story(rng: random.Random, occurred_at: datetime, now: datetime) -> list[tuple]:
+    """(at, tier, status) of each version of a volume escalation, up to `now`: logged minutes
+    after it was raised, taken up, moved up (now and then back down), put on hold, and in the
+    end resolved and closed, or cancelled."""
+    at = occurred_at + timedelta(minutes=rng.randint(1, 30))
+    tier = Tier.FRONTLINE if rng.random() < 0.85 else Tier.TECHNICAL
+    told = [(at, tier, Status.NEW)]
+    plan = [(rng.uniform(0.1, 2), tier, Status.IN_PROGRESS)]
+    while tier < Tier.EXPERT and rng.random() < 0.4:
+        tier += 1
+        plan.append((rng.uniform(1, 30), tier, Status.IN_PROGRESS))
+    if tier > Tier.FRONTLINE and rng.random() < 0.1:
+        tier -= 1
+        plan.append((rng.uniform(1, 12), tier, Status.IN_PROGRESS))
+    if rng.random() < 0.15:
+        plan.append((rng.uniform(0.5, 12), tier, Status.ON_HOLD))
+        plan.append((rng.uniform(1, 48), tier, Status.IN_PROGRESS))
+    ending = rng.random()
+    if ending < 0.05:
+        plan.append((rng.uniform(1, 24), tier, Status.CANCELLED))
+    else:
+        plan.append((rng.uniform(1, 72), tier, Status.RESOLVED))
+        if ending < 0.6:
+            plan.append((rng.uniform(4, 72), tier, Status.CLOSED))
+    for hours, tier, status in plan:
+        at += timedelta(hours=hours)
+        if at > now:
+            break
+        told.append((at, tier, status))
+    return told
+
+
+def _volume_row(demo: DemoClient, pk, number, created, rng, categories, now) -> dict:
+    """The escalation as logged: its creation version."""
+    at, tier, _ = created
+    scenario = rng.choice(SCENARIOS)
+    severity = rng.choice(Severity.values)
+    occurred_at = at - timedelta(minutes=rng.randint(1, 30))
+    first_due, resolution_due = default_due_times(severity, occurred_at)
+    return {
+        "id": pk,
+        "reference": format_reference(Escalation.reference_prefix, now.year, number),
+        "client_id": demo.client.pk,
+        "title": scenario.title,
+        "severity": severity,
+        "origin": scenario.origin,
+        "channel": scenario.channel,
+        "category_id": rng.choice(categories).pk,
+        "customer_name": rng.choice(CUSTOMERS),
+        "account_reference": f"{demo.client.code.upper()}-{rng.randint(1, 999999)}",
+        "reason": scenario.reason,
+        "reported_by_id": rng.choice(demo.members[Tier.FRONTLINE] or [demo.lead]).pk,
+        "occurred_at": occurred_at,
+        "first_response_due": first_due,
+        "resolution_due": resolution_due,
+        "created_at": at,
+        "version": 0,
+        "tier_entered_at": occurred_at,
+        "tier": tier,
+    }
+
+
+def _volume_version(row: dict, demo: DemoClient, at, tier, status, rng) -> dict:
+    """`row` after the change that leaves it at `tier` and `status` at `at`."""
+    row = dict(row, status=status.value, updated_at=at, version=row["version"] + 1)
+    if tier != row["tier"] or "team_id" not in row:
+        person = rng.choice(demo.members[tier] or [None])
+        row.update(
+            tier=tier,
+            team_id=demo.teams[tier].pk,
+            assignee_id=person.pk if person else None,
+            tier_entered_at=at if row["version"] > 1 else row["tier_entered_at"],
+        )
+    if status == Status.IN_PROGRESS and row.get("first_response_at") is None:
+        row["first_response_at"] = at
+    if status == Status.RESOLVED:
+        row["resolved_at"] = at
+    elif status == Status.CLOSED:
+        row["closed_at"] = at
+    elif status == Status.CANCELLED:
+        row["cancel_reason"] = "Customer withdrew the complaint after a callback."
+    for due, met, stamp in (
+        ("first_response_due", row.get("first_response_at"), "first_response_breached_at"),
+        ("resolution_due", row.get("resolved_at"), "resolution_breached_at"),
+    ):
+        if row.get(stamp) is None and (met or at) > row[due]:
+            row[stamp] = row[due]
+    return row

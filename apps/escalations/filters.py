@@ -3,7 +3,6 @@ from datetime import datetime
 import django_filters as filters
 from django import forms
 from django.db.models import F
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.core.choices import Status, Tier
@@ -12,7 +11,7 @@ from apps.core.listing.root_cause import RootCauseFilter
 from apps.core.models import CodeListEntry
 
 from .models import Escalation, EscalationChannel, EscalationOrigin
-from .tier_moves import moved_ids_sql, raised_tier, stayed_ids_sql, waiting_ids_sql
+from .tier_moves import moved_ids, raised_tier, stayed_ids, waiting_ids
 
 ANY_TIER = "*"
 
@@ -196,10 +195,10 @@ class EscalationFilterSet(LogRecordFilterSet):
         return queryset.filter(**same) if value else queryset.exclude(**same)
 
     def filter_tier_move(self, queryset, name, value):
-        return queryset.filter(pk__in=RawSQL(*moved_ids_sql(*value))) if value else queryset
+        return queryset.filter(pk__in=moved_ids(*value)) if value else queryset
 
     def filter_tier_stay(self, queryset, name, value):
-        return queryset.filter(pk__in=RawSQL(*stayed_ids_sql(*value))) if value else queryset
+        return queryset.filter(pk__in=stayed_ids(*value)) if value else queryset
 
     def filter_waiting_at(self, queryset, name, value):
-        return queryset.filter(pk__in=RawSQL(*waiting_ids_sql(*value))) if value else queryset
+        return queryset.filter(pk__in=waiting_ids(*value)) if value else queryset

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.core.bulk_writes import copy_to_history, update_rows
 from apps.core.choices import Status, Tier, TimelineKind
+from apps.core.history_followers import history_written
 from apps.core.record_events import announce
 from apps.core.selectors import members_by_team
 from apps.core.services.timeline import timeline_log_many
@@ -249,6 +250,7 @@ def _save(rows: list[Escalation], now: datetime) -> None:
                 now,
             ],
         )
+    history_written(Escalation, reasons)
 
 
 def _move_or_breach(row, deadline, spec, holds, members, events, notices, result) -> None:

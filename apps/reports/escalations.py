@@ -11,8 +11,9 @@ All durations are calendar hours:
 - **time at tier:** the stays at a tier that overlap the period, each from entering the tier to
   leaving it, or to the period's end (or now) for an escalation still waiting there;
 - **origins and channels:** the escalations raised in the period.
-Raised tier, moves and stays come from the history (`apps.escalations.tier_moves`). One SQL
-statement reads the hours and moves of the six trend periods, one query the counts raised.
+Raised tier, moves and stays are the escalations' tier stays (`apps.escalations.tier_moves`),
+kept in step with their history. One SQL statement reads the hours and moves of the six trend
+periods, one query the counts raised.
 """
 
 from collections import defaultdict
@@ -22,8 +23,8 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Value, When
 
-from apps.escalations.models import Escalation
-from apps.escalations.tier_moves import hours_between, moment, param, tier_history_sql
+from apps.escalations.models import Escalation, TierStay
+from apps.escalations.tier_moves import hours_between, moment, param
 
 from .periods import Period
 from .scope import ReportScope
@@ -36,6 +37,8 @@ FIRST_RESPONSE, RESOLUTION, RAISED_RESOLVED, STAY, MOVE = (
     "stay",
     "move",
 )
+# The measures as the report's SQL numbers them.
+MEASURES = (FIRST_RESPONSE, RESOLUTION, RAISED_RESOLVED, STAY, MOVE)
 
 
 @dataclass(frozen=True)
@@ -96,80 +99,117 @@ def escalation_figures(scope: ReportScope, trend: int) -> EscalationFigures:
 
 
 def _read_hours_and_moves(figures, client_id: int, periods: list[Period], clipped) -> None:
-    lo, hi = periods[0].start, periods[-1].end
-    sql, params = tier_history_sql(lo=lo, hi=hi, client_id=client_id)
+    lo, hi = moment(periods[0].start), moment(periods[-1].end)
     p = param()
-    buckets = ", ".join(f"({k}, {p}, {p})" for k in range(len(periods)))
-    for period in periods:
-        params += [moment(period.start), moment(period.end)]
+    table = Escalation._meta.db_table
+    spells = TierStay._meta.db_table
     current = len(periods) - 1
-    start = periods[-1].start
-    stay_end = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN {p} ELSE s.left_at END"
-    still_there = f"CASE WHEN s.left_at IS NULL OR s.left_at > {p} THEN 1 ELSE 0 END"
+    start = moment(periods[-1].start)
+    clip = moment(clipped)
+    measure = {name: code for code, name in enumerate(MEASURES)}
+    bucket = (
+        "CASE "
+        + " ".join(f"WHEN {{at}} >= {p} AND {{at}} < {p} THEN {k}" for k in range(len(periods)))
+        + " END"
+    )
+    bounds = [moment(value) for period in periods for value in (period.start, period.end)]
+    stay_end = f"CASE WHEN s.left_at > {p} THEN {p} ELSE s.left_at END"
+    still_there = f"CASE WHEN s.left_at > {p} THEN 1 ELSE 0 END"
     # A period that has not begun has no time waiting in it yet.
-    begun = "" if clipped > start else " AND 1 = 0"
-    sql += f""",
-    buckets (k, s, e) AS (VALUES {buckets}),
-    facts AS (
-        SELECT a.id, a.tier, a.occurred_at, a.first_response_at, a.resolved_at, r.raised_tier
-        FROM alive a JOIN raised r ON r.id = a.id
+    begun = "" if clipped > periods[-1].start else " AND 1 = 0"
+    sql = f"""
+    WITH facts AS (
+        SELECT e.id, e.tier, e.occurred_at, e.first_response_at, e.resolved_at,
+               r.tier AS raised_tier
+        FROM {table} e JOIN {spells} r
+            ON r.escalation_id = e.id AND r.seq = 1 AND r.client_id = e.client_id
+        WHERE e.client_id = %s AND e.occurred_at < {p}
+          AND (e.first_response_at >= {p} AND e.first_response_at < {p}
+               OR e.resolved_at >= {p} AND e.resolved_at < {p})
     ),
     samples AS (
-        SELECT '{FIRST_RESPONSE}' AS measure, b.k, f.raised_tier AS tier, f.id,
+        SELECT {measure[FIRST_RESPONSE]} AS measure,
+               {bucket.format(at="f.first_response_at")} AS k, f.raised_tier AS tier, f.id,
                {hours_between("f.first_response_at", "f.occurred_at")} AS h, 0 AS mark
-        FROM facts f JOIN buckets b ON f.first_response_at >= b.s AND f.first_response_at < b.e
+        FROM facts f WHERE f.first_response_at >= {p} AND f.first_response_at < {p}
         UNION ALL
-        SELECT '{RESOLUTION}', b.k, f.tier, f.id,
+        SELECT {measure[RESOLUTION]}, {bucket.format(at="f.resolved_at")}, f.tier, f.id,
                {hours_between("f.resolved_at", "f.occurred_at")},
                CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
-        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        FROM facts f WHERE f.resolved_at >= {p} AND f.resolved_at < {p}
         UNION ALL
-        SELECT '{RAISED_RESOLVED}', b.k, f.raised_tier, f.id, 0,
-               CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
-        FROM facts f JOIN buckets b ON f.resolved_at >= b.s AND f.resolved_at < b.e
+        SELECT {measure[RAISED_RESOLVED]}, {bucket.format(at="f.resolved_at")}, f.raised_tier,
+               f.id, 0, CASE WHEN f.tier = f.raised_tier THEN 1 ELSE 0 END
+        FROM facts f WHERE f.resolved_at >= {p} AND f.resolved_at < {p}
         UNION ALL
-        SELECT '{STAY}', {current}, s.tier, s.id,
+        SELECT {measure[STAY]}, {current}, s.tier, s.escalation_id,
+               {hours_between(p, "s.entered_at")}, 1
+        FROM {spells} s
+        WHERE s.client_id = %s AND s.waiting AND s.left_at IS NULL AND s.entered_at < {p}{begun}
+        UNION ALL
+        SELECT {measure[STAY]}, {current}, s.tier, s.escalation_id,
                {hours_between(stay_end, "s.entered_at")}, {still_there}
-        FROM stays s
-        WHERE s.entered_at < {p} AND (s.left_at IS NULL OR s.left_at > {p}){begun}
-    ),
-    grouped AS (
-        SELECT measure, k, tier, id, h, mark FROM samples
-        UNION ALL
-        SELECT measure, k, {ALL_TIERS}, id, h, mark FROM samples
-    ),
-    ranked AS (
-        SELECT measure, k, tier, id, h, mark,
-               ROW_NUMBER() OVER (PARTITION BY measure, k, tier ORDER BY h) AS r,
-               COUNT(*) OVER (PARTITION BY measure, k, tier) AS c
-        FROM grouped
+        FROM {spells} s
+        WHERE s.client_id = %s AND s.waiting AND s.left_at > {p} AND s.entered_at < {p}{begun}
     ),
     moved AS (
-        SELECT b.k, m.id, m.from_tier, m.to_tier
-        FROM moves m JOIN buckets b ON m.moved_at >= b.s AND m.moved_at < b.e
+        SELECT {bucket.format(at="m.entered_at")} AS k, m.escalation_id AS id,
+               m.moved_from AS from_tier, m.tier AS to_tier
+        FROM {spells} m
+        WHERE m.client_id = %s AND m.moved_from IS NOT NULL
+          AND m.entered_at >= {p} AND m.entered_at < {p}
     )
-    SELECT measure, k, tier, 0, COUNT(*), COUNT(DISTINCT id), AVG(h),
-           AVG(CASE WHEN r = (c + 1) / 2 OR r = (c + 2) / 2 THEN h END), SUM(mark)
-    FROM ranked GROUP BY measure, k, tier
+    {_per_tier_and_all()}
     UNION ALL
-    SELECT '{MOVE}', k, from_tier, to_tier, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    SELECT {measure[MOVE]}, k, from_tier, to_tier, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
     FROM moved GROUP BY k, from_tier, to_tier
     UNION ALL
-    SELECT '{MOVE}', k, {ALL_TIERS}, 0, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
+    SELECT {measure[MOVE]}, k, {ALL_TIERS}, 0, COUNT(*), COUNT(DISTINCT id), NULL, NULL, 0
     FROM moved GROUP BY k
     """
-    clip = moment(clipped)
-    params += [clip, clip, clip, clip, moment(start)]
+    params = [client_id, hi, lo, hi, lo, hi]  # facts
+    params += [*bounds, lo, hi, *bounds, lo, hi, *bounds, lo, hi]  # their samples
+    params += [clip, client_id, clip]  # stays still there
+    params += [clip, clip, clip, client_id, start, clip]  # stays left since the period began
+    params += [*bounds, client_id, lo, hi]  # moves
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for measure, k, tier, to_tier, count, escalations, mean, median, marked in cursor:
-            figures.stats[(measure, k, tier, to_tier)] = Stat(
+        for code, k, tier, to_tier, count, escalations, mean, median, marked in cursor:
+            figures.stats[(MEASURES[code], k, tier, to_tier)] = Stat(
                 count=count,
                 escalations=escalations,
                 mean=None if mean is None else float(mean),
                 median=None if median is None else float(median),
                 marked=int(marked or 0),
             )
+
+
+def _per_tier_and_all() -> str:
+    """Count, escalations, mean, median and marks of the `samples` per measure, period and
+    tier, and per measure and period over all tiers (as tier ALL_TIERS). The median is the
+    middle value, or the mean of the two middle ones."""
+    columns = "COUNT(*), COUNT(DISTINCT id), AVG(h)"
+    if connection.vendor == "postgresql":
+        return f"""
+        SELECT measure, k, COALESCE(tier, {ALL_TIERS}), 0, {columns},
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY h), SUM(mark)
+        FROM samples GROUP BY GROUPING SETS ((measure, k, tier), (measure, k))
+        """
+    return f"""
+        SELECT measure, k, tier, 0, {columns},
+               AVG(CASE WHEN r = (c + 1) / 2 OR r = (c + 2) / 2 THEN h END), SUM(mark)
+        FROM (
+            SELECT measure, k, tier, id, h, mark,
+                   ROW_NUMBER() OVER (PARTITION BY measure, k, tier ORDER BY h) AS r,
+                   COUNT(*) OVER (PARTITION BY measure, k, tier) AS c
+            FROM (
+                SELECT measure, k, tier, id, h, mark FROM samples
+                UNION ALL
+                SELECT measure, k, {ALL_TIERS}, id, h, mark FROM samples
+            ) grouped
+        ) ranked
+        GROUP BY measure, k, tier
+        """
 
 
 def _read_raised(figures, client_id: int, periods: list[Period]) -> None:

@@ -11,7 +11,7 @@ from apps.core.choices import LinkRelation, Status, TimelineKind
 from apps.core.demo import seed_organisation
 from apps.core.models import RecordLink, TimelineEntry
 from apps.escalations.demo import generate_escalation_volume, seed_demo_escalations
-from apps.escalations.models import Escalation
+from apps.escalations.models import Escalation, TierStay
 from apps.interruptions.demo import seed_demo_interruptions
 from apps.interruptions.models import Interruption
 
@@ -66,7 +66,7 @@ def test_demo_escalations_are_created_once(organisation):
         assert escalation.history.count() >= 1
 
 
-def test_volume_is_bulk_inserted(organisation):
+def test_volume_is_bulk_inserted_with_its_history_and_tier_stays(organisation):
     count = generate_escalation_volume(
         organisation, count=250, rng=random.Random(3), now=timezone.now(), batch_size=100
     )
@@ -77,6 +77,11 @@ def test_volume_is_bulk_inserted(organisation):
     for escalation in Escalation.objects.select_related("team")[:50]:
         assert escalation.team.tier == escalation.tier
         assert escalation.team.clients.filter(pk=escalation.client_id).exists()
+        last = escalation.history.order_by("-history_date", "-history_id").first()
+        assert (last.tier, last.status) == (escalation.tier, escalation.status)
+    assert TierStay.objects.filter(seq=1).count() == 250
+    assert TierStay.objects.filter(moved_from__isnull=False).exists()
+    assert TierStay.objects.filter(waiting=False).exists()
 
 
 def test_demo_first_responses_breach_only_when_they_came_late(organisation):

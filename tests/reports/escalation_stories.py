@@ -4,6 +4,7 @@ from datetime import datetime
 
 from apps.core.choices import Status
 from apps.escalations.models import Escalation
+from apps.escalations.tier_stays import refresh_tier_stays
 from tests.factories_escalations import EscalationFactory
 
 History = Escalation.history.model
@@ -14,7 +15,8 @@ def story(client, raised_at: datetime, versions, *, first_response_at=None, **fi
     """An escalation of `client` raised at `raised_at` whose history is `versions`:
     `(at, tier, status)` in order. The row ends as its last version says: its tier and status,
     resolved at the last resolution still standing (a reopening clears it), changed last then.
-    With no versions, a row with no history at all (`fields` give its tier and status)."""
+    With no versions, a row with no history at all (`fields` give its tier and status).
+    Written behind the services' backs, so its tier stays are written again as they would."""
     escalation = EscalationFactory(
         client=client,
         occurred_at=raised_at,
@@ -26,6 +28,7 @@ def story(client, raised_at: datetime, versions, *, first_response_at=None, **fi
     template = History.objects.filter(id=escalation.pk).get()
     History.objects.filter(id=escalation.pk).delete()
     if not versions:
+        refresh_tier_stays([escalation.pk])
         return escalation
     resolved_at = None
     for at, tier, status in versions:
@@ -46,5 +49,6 @@ def story(client, raised_at: datetime, versions, *, first_response_at=None, **fi
         cancel_reason="Withdrawn." if last_status == Status.CANCELLED else "",
         updated_at=last_at,
     )
+    refresh_tier_stays([escalation.pk])
     escalation.refresh_from_db()
     return escalation

@@ -14,7 +14,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.escalations.models import Escalation
+from apps.escalations.models import Escalation, TierStay
+from apps.escalations.tier_stays import refresh_all_tier_stays
 from apps.reports.escalations import escalation_figures
 from apps.reports.periods import MONTH, period_containing, today_in
 from apps.reports.scope import TREND_PERIODS, ReportScope
@@ -24,11 +25,10 @@ pytestmark = [
     pytest.mark.benchmark,
     pytest.mark.postgres,
     pytest.mark.django_db,
-    # Measured 8–13 s on the shared two-core machine: the report reads the whole history of
-    # every escalation open in the trend's six months (75,000 here, 210,000 versions). Meeting
-    # 500 ms needs the raised tier and the tier moves kept as rows of their own, in step with
-    # the writes, instead of derived from the history at read time.
-    pytest.mark.xfail(reason="the history is read at report time; see above", strict=False),
+    # The page took 0.57–1.35 s here on the shared two-core machine while other work kept its
+    # load average at 6–11 (8–13 s when the stays were derived from the history at read time);
+    # over realistic volume (seed_demo --escalation-volume 100000) its p95 was 0.5 s at a load of 5.
+    pytest.mark.xfail(reason="timed on a shared machine; see above", strict=False),
 ]
 
 ROWS = 100_000
@@ -52,12 +52,13 @@ def _seed(client, category, now) -> None:
             INSERT INTO {table} (reference, client_id, title, description, severity, status,
                 occurred_at, created_at, updated_at, version, cancel_reason, customer_name,
                 account_reference, origin, channel, category_id, tier, reason,
-                resolution_steps, outcome, post_resolution_review, matrix_steps, matrix_name)
+                resolution_steps, outcome, post_resolution_review, matrix_steps, matrix_name,
+                root_cause_category, root_cause_analysis)
             SELECT 'ESC-B-' || n, %s, 'Customer cut off twice', '', 'SEV2', 'new',
                 %s - n * interval '315 seconds', %s, %s, 1, '', 'Jane Doe', 'AC-1',
                 (ARRAY['customer','internal','technical','process'])[1 + n %% 4],
                 (ARRAY['voice','email','chat','web','social'])[1 + n %% 5],
-                %s, 1, 'Two failed callbacks', '', '', '', '[]', ''
+                %s, 1, 'Two failed callbacks', '', '', '', '[]', '', '', ''
             FROM generate_series(1, %s) AS n
             """,
             [client.pk, now, now, now, category.pk, ROWS],
@@ -86,20 +87,24 @@ def _seed(client, category, now) -> None:
         cursor.execute(
             f"""
             UPDATE {table} e SET
-                tier = CASE e.id % 4 WHEN 1 THEN 2 WHEN 2 THEN 3 ELSE 1 END,
-                status = CASE e.id % 4 WHEN 0 THEN 'resolved' WHEN 1 THEN 'resolved'
+                tier = CASE e.id %% 4 WHEN 1 THEN 2 WHEN 2 THEN 3 ELSE 1 END,
+                status = CASE e.id %% 4 WHEN 0 THEN 'resolved' WHEN 1 THEN 'resolved'
                     WHEN 2 THEN 'in_progress' ELSE 'new' END,
-                first_response_at = CASE WHEN e.id % 4 < 3
+                first_response_at = CASE WHEN e.id %% 4 < 3
                     THEN e.occurred_at + interval '1 hour' END,
-                resolved_at = CASE e.id % 4 WHEN 0 THEN e.occurred_at + interval '5 hours'
+                resolved_at = CASE e.id %% 4 WHEN 0 THEN e.occurred_at + interval '5 hours'
                     WHEN 1 THEN e.occurred_at + interval '20 hours' END,
-                updated_at = e.occurred_at + CASE e.id % 4 WHEN 0 THEN interval '5 hours'
+                updated_at = e.occurred_at + CASE e.id %% 4 WHEN 0 THEN interval '5 hours'
                     WHEN 1 THEN interval '20 hours' WHEN 2 THEN interval '10 hours'
                     ELSE interval '0 hours' END
-            """
+            WHERE e.client_id = %s
+            """,
+            [client.pk],
         )
+        refresh_all_tier_stays()  # loaded behind the services, as a migration would backfill
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"ANALYZE {history._meta.db_table}")
+        cursor.execute(f"ANALYZE {TierStay._meta.db_table}")
 
 
 def test_last_months_report_at_a_hundred_thousand_escalations(client, world):

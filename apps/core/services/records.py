@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..chain import open_records_caused_by
 from ..choices import Status, TimelineKind
 from ..exceptions import StaleRecordError, TransitionError
+from ..history_followers import history_written
 from ..models import LogRecord, Team
 from ..record_events import announce
 from ..scoping import accessible_client_ids
@@ -47,6 +48,7 @@ def _save(record: LogRecord, actor, reason: str) -> None:
     record.save()
     record._stamped_on_lock = []
     announce(breach_events(record, stamped))
+    history_written(type(record), [record.pk])
 
 
 def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
@@ -70,6 +72,7 @@ def _set_many_to_many(record: LogRecord, values: dict[str, Iterable]) -> None:
             history_change_reason=saved.history_change_reason,
             history_user=saved.history_user,
         )
+    history_written(type(record), [record.pk])
 
 
 def _field_label(model: type[models.Model], name: str) -> str:
@@ -122,6 +125,7 @@ def record_create(
         stamped = stamp_breaches(record, timezone.now())  # a record logged after the fact
         _check_same_client(record, record.assignee, record.team, m2m)
         record.save()
+        history_written(model, [record.pk])
         _set_many_to_many(record, m2m or {})
         timeline_log(
             record,

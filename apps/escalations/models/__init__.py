@@ -1,5 +1,6 @@
 from .escalation import Escalation, EscalationChannel, EscalationOrigin
 from .matrix import EscalationMatrix, MatrixStep
+from .stays import TierStay
 
 __all__ = [
     "Escalation",
@@ -7,4 +8,5 @@ __all__ = [
     "EscalationMatrix",
     "EscalationOrigin",
     "MatrixStep",
+    "TierStay",
 ]
