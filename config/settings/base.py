@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.recovery",
     "apps.jobs",
     "apps.reports",
+    "apps.intake",
 ]
 
 MIDDLEWARE = [
