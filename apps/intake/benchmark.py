@@ -33,19 +33,19 @@ class Load:
 
 
 def bench_integration() -> tuple[Integration, str]:
-    """A client, a service and an integration of their own, with a fresh token."""
+    """A client, a service and a new integration of their own, with a fresh token (a new
+    integration each run, so that no alert of an earlier storm is still firing)."""
     client, _ = Client.objects.get_or_create(code="bench-intake", defaults={"name": "Bench intake"})
     service, _ = Service.objects.get_or_create(client=client, name="Bench CRM")
-    integration, _ = Integration.objects.update_or_create(
-        slug="bench-intake",
-        defaults={
-            "name": "Bench intake",
-            "client": client,
-            "alert_format": AlertFormat.ALERTMANAGER,
-            "default_severity": Severity.SEV3,
-            "group_by": "alertname",
-            "rate_limit_per_minute": 1_000_000,
-        },
+    run = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    integration = Integration.objects.create(
+        slug=f"bench-intake-{run}",
+        name=f"Bench intake {run}",
+        client=client,
+        alert_format=AlertFormat.ALERTMANAGER,
+        default_severity=Severity.SEV3,
+        group_by="alertname",
+        rate_limit_per_minute=1_000_000,
     )
     integration.services.set([service])
     return integration, integration_issue_token(integration)

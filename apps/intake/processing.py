@@ -90,7 +90,7 @@ def _log(interruption: Interruption, message: str, integration: Integration, **d
     )
 
 
-def _open(integration: Integration, alert: Alert, key_text: str, key: str) -> Applied:
+def _open(integration: Integration, alert: Alert, key_text: str, key: str, received_at) -> Applied:
     now = timezone.now()
     interruption = interruption_create(
         actor=None,
@@ -100,7 +100,7 @@ def _open(integration: Integration, alert: Alert, key_text: str, key: str) -> Ap
             "title": alert.title[:200],
             "description": _description(integration, alert),
             "severity": _severity(integration, alert),
-            "occurred_at": min(alert.starts_at or now, now),
+            "occurred_at": min(alert.starts_at or received_at, now),
         },
         affected_services=_services(integration, alert),
     )
@@ -210,15 +210,16 @@ def _open_group(integration: Integration, key: str) -> AlertGroup | None:
     return group
 
 
-def apply_alert(integration: Integration, alert: Alert) -> Applied:
-    """What one alert does to the interruptions of its integration."""
+def apply_alert(integration: Integration, alert: Alert, *, received_at) -> Applied:
+    """What one alert does to the interruptions of its integration (an alert without a
+    start started when it was received)."""
     key_text = group_key(integration, alert)
     key = hashlib.sha256(key_text.encode()).hexdigest()
     group = _open_group(integration, key)
     if not alert.firing:
         return _resolve_one(integration, group, alert)
     if group is None:
-        return _open(integration, alert, key_text, key)
+        return _open(integration, alert, key_text, key, received_at)
     return _fire_again(integration, group, alert)
 
 
@@ -236,7 +237,7 @@ def _work(integration: Integration, request: IntakeRequest) -> None:
     try:
         with transaction.atomic():
             applied = [
-                apply_alert(integration, alert)
+                apply_alert(integration, alert, received_at=request.received_at)
                 for alert in read_alerts(integration.alert_format, request.payload)
             ]
     except (ValidationError, TransitionError, StaleRecordError, FormatRefused) as error:
@@ -262,8 +263,10 @@ def intake_process_pending(integration_id: int, *, limit: int = BATCH) -> int:
     worked = 0
     while worked < limit:
         with transaction.atomic():
+            # NO KEY UPDATE: requests being stored meanwhile take KEY SHARE on this row (their
+            # foreign key), which it does not block; a FOR UPDATE here deadlocked with them.
             integration = (
-                Integration.objects.select_for_update()
+                Integration.objects.select_for_update(no_key=True)
                 .select_related("client")
                 .filter(pk=integration_id)
                 .first()

@@ -13,6 +13,7 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.models import OutboxMessage
 from apps.core.queueing import enqueue_on_commit
 
 from .formats import FormatRefused, decode, read_alerts
@@ -23,6 +24,8 @@ MAX_BODY_BYTES = 1024 * 1024
 RATE_WINDOW = timedelta(minutes=1)
 PROCESS_TASK = "apps.intake.tasks.process_intake"
 TAKEN = 202
+# A request still "received" this long after it came is queued again by the sweep.
+SWEEP_AFTER = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,36 @@ class Answer:
     headers: dict = field(default_factory=dict)
 
 
-def queue_processing(integration_id: int) -> None:
-    """Have the integration's waiting requests worked after the current transaction."""
+def queue_processing(integration_id: int, *, unless_waiting: bool = False) -> None:
+    """Have the integration's waiting requests worked after the current transaction.
+
+    With `unless_waiting`, nothing is queued while a message for the integration waits
+    unclaimed in the outbox: the run it starts reads every request stored until then, so a
+    storm queues a handful of runs, not one per request. (The intake sweep works a request
+    that a run started a moment too early missed.)
+    """
+    if unless_waiting and (
+        OutboxMessage.objects.claimable(timezone.now())
+        .filter(task_name=PROCESS_TASK, args=[integration_id], claimed_until__isnull=True)
+        .exists()
+    ):
+        return
     enqueue_on_commit(current_app.signature(PROCESS_TASK), integration_id)
+
+
+def intake_sweep(*, older_than: timedelta = SWEEP_AFTER) -> list[int]:
+    """Queue a run for each integration with a request stored before `older_than` ago and
+    still not worked; the integrations' ids."""
+    cutoff = timezone.now() - older_than
+    waiting = list(
+        IntakeRequest.objects.filter(outcome=Outcome.RECEIVED, received_at__lt=cutoff)
+        .order_by()
+        .values_list("integration_id", flat=True)
+        .distinct()
+    )
+    for integration_id in waiting:
+        queue_processing(integration_id, unless_waiting=True)
+    return waiting
 
 
 def _refuse(
@@ -109,5 +139,5 @@ def intake_receive(
             alert_count=len(alerts),
             remote_addr=remote_addr,
         )
-        queue_processing(integration.pk)
+        queue_processing(integration.pk, unless_waiting=True)
     return Answer(TAKEN, {"status": "received", "request": request.pk, "alerts": len(alerts)})

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .processing import intake_process_pending
+from .receiving import intake_sweep
 
 
 @shared_task(
@@ -14,3 +15,10 @@ from .processing import intake_process_pending
 def process_intake(integration_id: int) -> int:
     """Work an integration's stored alert requests, oldest first (see processing.py)."""
     return intake_process_pending(integration_id)
+
+
+@shared_task(name="apps.intake.tasks.sweep_intake")
+def sweep_intake() -> dict:
+    """Queue a run for integrations with requests left unworked (every minute, see
+    schedules)."""
+    return {"integrations": intake_sweep()}

@@ -258,3 +258,11 @@ def test_a_request_the_services_refuse_is_recorded_as_failed_and_the_next_is_wor
     assert not Interruption.objects.exists()
     monkeypatch.undo()
     assert _send(client, source, alertmanager()).outcome == Outcome.ACCEPTED
+
+
+def test_a_generic_alert_without_a_start_started_when_received(world, client):
+    source = IntegrationFactory(client=world.client_a, alert_format=AlertFormat.GENERIC)
+    alert = generic_alert()
+    del alert["started_at"]
+    request = _send(client, source, generic(alert))
+    assert Interruption.objects.get().occurred_at == request.received_at
