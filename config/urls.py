@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("intake/", include("apps.intake.urls")),
     path("admin/", admin.site.urls),
 ]
 

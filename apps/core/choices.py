@@ -68,3 +68,4 @@ class TimelineKind(models.TextChoices):
     WARNING = "warning", "Warning"
     ESCALATED = "escalated", "Escalated automatically"
     BREACH = "breach", "Breached"
+    INTAKE = "intake", "Monitoring alert"

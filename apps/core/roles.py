@@ -70,6 +70,17 @@ WEBHOOK_PERMISSIONS = {
     },
 }
 
+# Alert intake (apps.intake): leads and administrators read the log of monitoring requests;
+# administrators configure the integrations.
+INTAKE_PERMISSIONS = {
+    TEAM_LEAD: {("intake", "view_intakerequest"), ("intake", "export_intakerequest")},
+    ADMINISTRATOR: {
+        ("intake", "view_intakerequest"),
+        ("intake", "export_intakerequest"),
+        *(("intake", f"{verb}_integration") for verb in ("view", "add", "change", "delete")),
+    },
+}
+
 # Reports (apps.reports): what the logs show over time, for the people who answer for it.
 REPORT_PERMISSIONS = {
     role: {("reports", "view_reports")} for role in (TEAM_LEAD, AUDITOR, ADMINISTRATOR)
@@ -122,6 +133,8 @@ def _codenames_by_role() -> dict[str, set[tuple[str, str]]]:
     for role, codenames in REPORT_PERMISSIONS.items():
         roles[role] |= codenames
     for role, codenames in WEBHOOK_PERMISSIONS.items():
+        roles[role] |= codenames
+    for role, codenames in INTAKE_PERMISSIONS.items():
         roles[role] |= codenames
     return roles
 

@@ -149,6 +149,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         "whose worker died is started again (or failed) soon after it is seen stalled; "
         "both are indexed reads of a small table.",
     ),
+    Schedule(
+        name="Alert intake sweep",
+        task="apps.intake.tasks.sweep_intake",
+        every=timedelta(minutes=1),
+        why="A stored alert request whose worker message was skipped (another was waiting "
+        "for the same integration) or lost with its process is worked within a minute or two; "
+        "when none waits it costs one indexed query.",
+    ),
 )
 
 

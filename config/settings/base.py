@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.reports",
     "apps.webhooks",
+    "apps.intake",
 ]
 
 MIDDLEWARE = [

@@ -9,10 +9,12 @@ from playwright.sync_api import expect
 
 from apps.audits.models import AuditFinding, FindingKind
 from apps.core.choices import LinkRelation, Severity, Status
+from apps.intake.models import IntakeRequest, Outcome
 from apps.interruptions.models import Interruption
 from apps.notifications.models import Notification
 from tests.factories import InterruptionFactory, RecordLinkFactory
 from tests.factories_escalations import EscalationFactory
+from tests.factories_intake import IntegrationFactory
 from tests.factories_notifications import NotificationFactory
 
 pytestmark = pytest.mark.browser
@@ -162,8 +164,24 @@ def close_over_open_follow_ups(portal, world) -> None:
     expect(page.locator("main")).to_contain_text(reason)
 
 
+def read_the_alert_intake(portal, world) -> None:
+    """The requests of the monitoring integrations, refused ones with their reason."""
+    source = IntegrationFactory(name="Acme probes", client=world.client_a)
+    IntakeRequest.objects.create(
+        integration=source,
+        client=world.client_a,
+        outcome=Outcome.REFUSED,
+        status_code=401,
+        reason="wrong or missing token",
+    )
+    page = portal.page
+    portal.goto("/intake/requests/")
+    expect(page.locator("#results tbody tr")).to_contain_text("wrong or missing token")
+
+
 def test_lead_works_the_queue(portal, live_world):
     portal.sign_in(live_world.lead)
     filter_sort_and_change_many(portal, live_world)
     work_notifications_and_findings(portal, live_world)
     close_over_open_follow_ups(portal, live_world)
+    read_the_alert_intake(portal, live_world)

@@ -58,6 +58,7 @@ def test_every_periodic_task_of_the_domain_is_declared_with_its_cadence_and_reas
         "Export and import jobs": (timedelta(minutes=5), None),
         "Monthly SLA report": (timedelta(hours=1), None),
         "Downtime upkeep": (timedelta(minutes=1), None),
+        "Alert intake sweep": (timedelta(minutes=1), None),
     }
     assert all(len(schedule.why) > 40 for schedule in SCHEDULES)
     assert len({schedule.task for schedule in SCHEDULES}) == len(SCHEDULES)

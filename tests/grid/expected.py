@@ -219,6 +219,24 @@ RULES = [
         why="reports of one's own clients, for leads, auditors and administrators",
     ),
     Rule(
+        "intake:requests?_export=xlsx",
+        GET="login                    403     403     302   403     302",
+        POST="login                   403     403     405   403     405",
+        why="a workbook is built in the background: on to the job's progress page",
+    ),
+    Rule(
+        "intake:requests*",
+        GET="login                    403     403     200   403     200",
+        POST="login                   403     403     405   403     405",
+        why="the log of monitoring requests, for leads and administrators",
+    ),
+    Rule(
+        "intake:receive",
+        GET="405                      405     405     405   405     405",
+        POST="401                     401     401     401   401     401",
+        why="monitoring sources post with the integration's bearer token; a session is none",
+    ),
+    Rule(
         "jobs:list",
         GET="login                    200     200     200   200     200",
         POST="login                   405     405     405   405     405",
@@ -269,6 +287,7 @@ ADMIN_READ_ONLY = (
     "reports_monthlyreportdelivery",
     "webhooks_webhookevent",
     "webhooks_delivery",
+    "intake_intakerequest",
 )
 RULES += [
     *[

@@ -142,6 +142,12 @@ def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
             )
             for side, client in world.clients.items()
         ]
+    if key == "intake:receive":
+        # Not a row of a client the caller must work for: the token decides, for anyone.
+        return [
+            Url(key, side, _fill(pattern, {"integration": f"grid-{side}"}))
+            for side in world.clients
+        ]
     if key == "notifications:read":
         return [
             Url(

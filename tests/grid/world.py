@@ -25,6 +25,7 @@ from apps.core.choices import Severity, Tier
 from apps.core.models import OutboxMessage, TaskRun
 from apps.core.runs import ESCALATION_SWEEP
 from apps.escalations.models import EscalationMatrix, MatrixStep
+from apps.intake.models import IntakeRequest, Outcome
 from apps.jobs.models import Job, JobKind, JobStatus
 from apps.reports.models import MonthlyReportDelivery
 from apps.webhooks.events import NewEvent, events_record, stream_of
@@ -45,6 +46,7 @@ from tests.factories import (
 from tests.factories_calls import CallFactory, QualityAuditFactory
 from tests.factories_escalations import EscalationFactory
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
+from tests.factories_intake import IntegrationFactory
 from tests.factories_notifications import NotificationFactory
 from tests.factories_recovery import (
     RecoveryActionFactory,
@@ -100,6 +102,16 @@ def _records_of(client, side: str, team, service, agent, lead) -> list:
         severity=Severity.SEV2,
         summary=f"{interruption.reference} has not moved.",
         record=interruption,
+    )
+    integration = IntegrationFactory(
+        name=f"{mark} monitor", slug=f"grid-{side}", client=client, services=[service]
+    )
+    IntakeRequest.objects.create(
+        integration=integration,
+        client=client,
+        outcome=Outcome.REFUSED,
+        status_code=401,
+        reason=f"{mark} wrong token",
     )
     calendar = BusinessCalendarFactory(client=client, hours=OFFICE_HOURS)
     HolidayFactory(calendar=calendar)

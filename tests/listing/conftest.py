@@ -9,10 +9,15 @@ from django.utils import timezone
 from apps.audits.models import FindingKind
 from apps.audits.services import finding_file
 from apps.core.choices import Severity, Status
+from apps.intake.models import IntakeRequest, Outcome
 from tests.factories_calls import QualityAuditFactory
+from tests.factories_intake import IntegrationFactory
 from tests.log_kinds import LOG_FACTORIES
 
 ROLES = ("agent", "lead", "auditor", "admin")
+# Who opens each list besides the default readers (leads, auditors, administrators).
+READERS = {"/intake/requests/": {"lead", "admin"}}
+DEFAULT_READERS = frozenset({"lead", "auditor", "admin"})
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -63,3 +68,13 @@ def rows_of_every_list(world):
             if factory.__name__ == "CallFactory" and number % 2 == 0:
                 QualityAuditFactory(call=record, auditor=world.auditor)
         factory(client=world.client_b)
+    for client in (world.client_a, world.client_a, world.client_b):
+        source = IntegrationFactory(client=client)
+        for outcome, status in ((Outcome.ACCEPTED, 202), (Outcome.REFUSED, 401)):
+            IntakeRequest.objects.create(
+                integration=source,
+                client=client,
+                outcome=outcome,
+                status_code=status,
+                references=["INT-2026-000001"] if status == 202 else [],
+            )

@@ -27,6 +27,7 @@ from apps.core.models import (
     TeamMembership,
 )
 from apps.core.models.organisation import TIMEZONE_CHOICES
+from apps.intake.models import IntakeRequest, Outcome
 from apps.reports.models import MonthlyReportDelivery
 from apps.webhooks.models import Delivery, DeliveryAttempt, Subscription, WebhookEvent
 from tests.factories import (
@@ -39,6 +40,7 @@ from tests.factories import (
 from tests.factories_calls import CallFactory, QualityAuditFactory
 from tests.factories_escalations import EscalationFactory
 from tests.factories_failures import CorrectiveActionFactory, FailureReportFactory
+from tests.factories_intake import IntegrationFactory
 from tests.factories_notifications import NotificationFactory
 from tests.factories_recovery import (
     RecoveryActionFactory,
@@ -276,8 +278,38 @@ def webhook_delivery():
     return delivery
 
 
+def integration():
+    client = _client()
+    crm = Service.objects.create(client=client, name=TRICKY)
+    Service.objects.create(client=client, name="IVR")
+    return IntegrationFactory(
+        name=TRICKY,
+        client=client,
+        services=[crm],
+        severity_map={"critical": "SEV1", "warn & <low>": "SEV4"},
+        group_by="alertname, cluster",
+        auto_resolve=True,
+    )
+
+
+def intake_request():
+    source = integration()
+    return IntakeRequest.objects.create(
+        integration=source,
+        client=source.client,
+        received_at=_now_with_microseconds(),
+        outcome=Outcome.ACCEPTED,
+        status_code=202,
+        payload={"version": "4", "alerts": []},
+        references=["INT-2026-000001"],
+        reason="opened: 1",
+    )
+
+
 # Admin model → builder of one object: read-only admins and the libraries' admins.
 FIXED = {
+    "intake.Integration": integration,
+    "intake.IntakeRequest": intake_request,
     "core.Service": service,
     "core.ClientAssignment": assignment,
     "core.TeamMembership": membership,

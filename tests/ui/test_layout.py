@@ -22,6 +22,7 @@ NAV_LINKS = {
         "Recovery cases",
         "Audit findings",
         "Reports",
+        "Alert intake",
         "Administration",
     ],
     "agent": ["Interruptions", "Escalations", "Failure reports", "Call logs", "Recovery cases"],
