@@ -125,7 +125,8 @@ def breach_events(record, stamps: Iterable[str]) -> list[RecordEvent]:
         event_of(
             record,
             TimelineKind.BREACH,
-            {"target": due_of[stamp], "due": getattr(record, due_of[stamp]).isoformat()},
+            # The stamp holds the due time it missed; the due time itself may have moved since.
+            {"target": due_of[stamp], "due": getattr(record, stamp).isoformat()},
         )
         for stamp in stamps
     ]
