@@ -25,10 +25,6 @@ pytestmark = [
     pytest.mark.benchmark,
     pytest.mark.postgres,
     pytest.mark.django_db,
-    # The page took 0.57–1.35 s here on the shared two-core machine while other work kept its
-    # load average at 6–11 (8–13 s when the stays were derived from the history at read time);
-    # over realistic volume (seed_demo --escalation-volume 100000) its p95 was 0.5 s at a load of 5.
-    pytest.mark.xfail(reason="timed on a shared machine; see above", strict=False),
 ]
 
 ROWS = 100_000
