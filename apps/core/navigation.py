@@ -1,8 +1,9 @@
 """The log lists a user can open, for the navigation bar and the home page."""
 
-from django.db.models import Count, Q, Value
+from django.db.models import Q
 from django.urls import reverse
 
+from .capped_counts import capped_counts, shown
 from .choices import Severity, Status
 from .roles import log_models
 from .summaries.home import open_counts
@@ -11,7 +12,7 @@ OPEN = "&".join(f"status={value}" for value in Status.open_values())
 SEVERE = "&".join(f"severity={value}" for value in sorted(Severity.alerting()))
 # What a lead looks at first: label, filter of the list. The first two are read from the
 # summaries; who a record is assigned to is not kept there, so the last two count open records
-# live (few: a queue's open records, through the status index).
+# live, each up to a cap ("1,000+", the list counting them all).
 QUEUE_VIEWS = (
     ("open", OPEN),
     ("SEV1/SEV2 open", f"{OPEN}&{SEVERE}"),
@@ -22,35 +23,25 @@ QUEUE_VIEWS = (
 
 def assignment_counts(models, user) -> dict[str, tuple[int, int]]:
     """label_lower → (unassigned, assigned to `user`) of the open records, every log in one
-    query (a UNION of one small aggregate per log)."""
-    parts = [
-        model.objects.for_user(user)
-        .filter(status__in=Status.open_values())
-        .order_by()
-        .values("status")
-        .annotate(
-            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-            mine=Count("pk", filter=Q(assignee=user)),
-            kind=Value(model._meta.label_lower),
-        )
-        .values_list("kind", "unassigned", "mine")
-        for model in models
-    ]
-    if not parts:
-        return {}
-    counts: dict[str, tuple[int, int]] = {}
-    for kind, unassigned, mine in parts[0].union(*parts[1:], all=True):
-        before = counts.get(kind, (0, 0))
-        counts[kind] = (before[0] + unassigned, before[1] + mine)
-    return counts
+    query, each counted up to `CAP` + 1."""
+    is_open = Q(status__in=Status.open_values())
+    counts = capped_counts(
+        models,
+        user,
+        {"unassigned": is_open & Q(assignee__isnull=True), "mine": is_open & Q(assignee=user)},
+    )
+    return {label: (found["unassigned"], found["mine"]) for label, found in counts.items()}
 
 
 def queue_counts(model, opened: tuple[int, int], assigned: tuple[int, int]) -> list[dict]:
-    """The home page's counters for one log, each a link to the list it counts."""
+    """The home page's counters for one log, each a link to the list it counts: the first two
+    exact (from the summaries), the assignments capped."""
     url = reverse(f"{model._meta.app_label}:list")
+    figures = [(count, f"{count:,}") for count in opened]
+    figures += [(count, shown(count)) for count in assigned]
     return [
-        {"label": label, "count": count, "url": f"{url}?{query}"}
-        for (label, query), count in zip(QUEUE_VIEWS, (*opened, *assigned), strict=True)
+        {"label": label, "count": count, "shown": text, "url": f"{url}?{query}"}
+        for (label, query), (count, text) in zip(QUEUE_VIEWS, figures, strict=True)
     ]
 
 

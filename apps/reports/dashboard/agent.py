@@ -8,15 +8,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from apps.core.capped_counts import CAP
 from apps.core.choices import SEVERITY_COLOURS, Severity, Status
 from apps.core.scoping import accessible_client_ids, sees_every_client
 
 from .panel import OPEN, Panel, list_address, log_label, readable_logs
 
 SHOWN = 20
-# Beyond this many open records in a log, the panel says "1,000+": counting them all
-# would read every one, and the list itself counts them exactly.
-CAP = 1000
 
 
 @dataclass(frozen=True)

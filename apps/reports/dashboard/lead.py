@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.capped_counts import CAP, capped_counts
 from apps.core.listing.filters import window_value
 from apps.core.models.summaries import SummaryRow
 from apps.core.scoping import accessible_client_ids, sees_every_client
@@ -27,9 +27,6 @@ from .panel import DONE, OPEN, Panel, list_address, log_label, readable_logs
 
 SOON = timedelta(hours=1)
 TREND_WEEKS = 8
-# Beyond this many records a counter says "1,000+": counting them all would read every
-# open record of the lead's clients, and the list behind the counter counts them exactly.
-CAP = 1000
 COUNTERS = (
     ("due", "Due in the next hour"),
     ("breached", "Breached today"),
@@ -83,33 +80,7 @@ def counter_conditions(now: datetime) -> dict[str, Q]:
 def queue_counts(models, user, now: datetime) -> dict[str, dict[str, int]]:
     """label_lower → counter → how many (counted up to `CAP` + 1), over the records `user`
     reaches: one query, each counter reading at most `CAP` + 1 rows."""
-    conditions = counter_conditions(now)
-    names = [name for name, _ in COUNTERS]
-    parts, params = [], []
-    for model in models:
-        columns = []
-        params.append(model._meta.label_lower)
-        for name in names:
-            capped = (
-                model.objects.for_user(user)
-                .filter(conditions[name])
-                .order_by()
-                .values("pk")[: CAP + 1]
-            )
-            try:
-                sql, capped_params = capped.query.sql_with_params()
-            except EmptyResultSet:  # the user reaches no record of this log
-                columns.append(f"0 AS {name}")
-                continue
-            columns.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted) AS {name}")
-            params.extend(capped_params)
-        parts.append(f"SELECT %s AS log, {', '.join(columns)}")
-    if not parts:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    return {label: dict(zip(names, counts, strict=True)) for label, *counts in rows}
+    return capped_counts(models, user, counter_conditions(now))
 
 
 def counter_cell(count: int, url: str) -> Cell:
