@@ -113,7 +113,7 @@ def test_merging_counts_touching_and_nested_spans_once(world):
 
 @pytest.mark.django_db
 def test_the_report_lists_the_first_windows_and_counts_them_all(world, monkeypatch):
-    monkeypatch.setattr("apps.reports.sla.LISTED_WINDOWS", 2)
+    monkeypatch.setattr("apps.reports.sla.maintenance.LISTED_WINDOWS", 2)
     for start in (30, 10, 20):
         _make(world.client_a, {"start": start, "planned": 2, "ended": 0, "status": "resolved"})
     period = period_containing(MONTH, BASE.date(), UTC)
