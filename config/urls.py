@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.api.api import api
 from apps.core.views.health import healthz
 
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("jobs/", include("apps.jobs.urls")),
     path("reports/", include("apps.reports.urls")),
     path("intake/", include("apps.intake.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -30,6 +30,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
+        from .write_source import mark_history_source
+
+        pre_create_historical_record.connect(mark_history_source, dispatch_uid="core_write_source")
         # Once per migrate run, after every app's permissions exist.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="core_sync_roles")
         post_migrate.connect(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    "ninja",
     "apps.core",
     "apps.sla",
     "apps.notifications",
@@ -302,6 +303,10 @@ MAINTENANCE_OVERRUN_HOURS = env.int("MAINTENANCE_OVERRUN_HOURS", default=24)
 # delivery is retried before its subscription is paused.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+# The REST API: requests per personal token (a number per s, min, hour or day), counted in
+# Redis when there is one (every server process shares the count), else in the process.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+API_RATE_CACHE = "access" if REDIS_URL else "default"
 
 # Every date and time the portal accepts (forms, filters, imports) lies between the start of
 # this day and this many years from now: further out, it is a typing error, and the clock

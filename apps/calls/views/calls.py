@@ -89,7 +89,7 @@ class CallBulkView(BulkActionView):
     model = Call
 
 
-def _masked_history(history, user) -> None:
+def mask_history(history, user) -> None:
     """History entries show personal fields as the user may see them, like the page does."""
     if can_view_personal_data(user):
         return
@@ -131,7 +131,7 @@ class CallDetailView(RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record, user = self.object, self.request.user
-        _masked_history(context["history"], user)
+        mask_history(context["history"], user)
         can_audit = user.has_perm("calls.add_qualityaudit")
         follow_up_url = None
         if user.has_perm(model_permission(Call, "add")):
