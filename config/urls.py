@@ -34,6 +34,7 @@ urlpatterns = [
     path("jobs/", include("apps.jobs.urls")),
     path("reports/", include("apps.reports.urls")),
     path("intake/", include("apps.intake.urls")),
+    path("account/api-tokens/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
