@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("intake/", include("apps.intake.urls")),
     path("api/", api.urls),
+    path("account/api-tokens/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

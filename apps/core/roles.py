@@ -81,6 +81,12 @@ INTAKE_PERMISSIONS = {
     },
 }
 
+# Personal API tokens (apps.api): each person issues and revokes their own on their page;
+# administrators see everyone's in the admin and revoke them there.
+API_TOKEN_PERMISSIONS = {
+    ADMINISTRATOR: {("api", "view_apitoken"), ("api", "change_apitoken")},
+}
+
 # Reports (apps.reports): what the logs show over time, for the people who answer for it.
 REPORT_PERMISSIONS = {
     role: {("reports", "view_reports")} for role in (TEAM_LEAD, AUDITOR, ADMINISTRATOR)
@@ -135,6 +141,8 @@ def _codenames_by_role() -> dict[str, set[tuple[str, str]]]:
     for role, codenames in WEBHOOK_PERMISSIONS.items():
         roles[role] |= codenames
     for role, codenames in INTAKE_PERMISSIONS.items():
+        roles[role] |= codenames
+    for role, codenames in API_TOKEN_PERMISSIONS.items():
         roles[role] |= codenames
     return roles
 

@@ -1,31 +1,12 @@
-"""Integration tokens: high-entropy secrets of which only a SHA-256 digest is stored."""
+"""Integration tokens: `bpoi_` secrets, of which only a SHA-256 digest is stored."""
 
-import hashlib
-import hmac
-import secrets
+from apps.core.tokens import bearer_token, new_secret, token_digest, token_matches
+
+__all__ = ["HINT_LENGTH", "PREFIX", "bearer_token", "new_token", "token_digest", "token_matches"]
 
 PREFIX = "bpoi_"
 HINT_LENGTH = 9  # the prefix and four characters: enough to tell tokens apart in the admin
 
 
 def new_token() -> str:
-    return PREFIX + secrets.token_urlsafe(32)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_matches(presented: str, digest: str) -> bool:
-    """Constant-time comparison of a presented token with the stored digest."""
-    if not presented or not digest:
-        return False
-    return hmac.compare_digest(token_digest(presented), digest)
-
-
-def bearer_token(authorization: str) -> str:
-    """The token of an `Authorization: Bearer <token>` header, or ""."""
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() != "bearer":
-        return ""
-    return value.strip()
+    return new_secret(PREFIX)

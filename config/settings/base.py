@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.webhooks",
     "apps.intake",
+    "apps.api",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,30 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // "Copy" beside a secret shown once: shown only where the browser can copy.
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var said = document.getElementById(source.id.replace(/-secret$/, "") + "-copied");
+    function tell(text) { if (said) said.textContent = text; }
+    navigator.clipboard.writeText(source.value).then(
+      function () { button.textContent = "Copied"; tell("Copied to the clipboard."); },
+      function () { source.select(); tell("Could not copy: press Ctrl+C (⌘C) to copy the selected token."); }
+    );
+  });
+
+  // Forms that undo something ask first (without JavaScript they submit at once).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
   document.addEventListener("change", function (event) {
     var menu = event.target.closest(".filter-choices");
     if (menu) syncChosen(menu);
@@ -70,6 +94,8 @@
     if (event.target === kindField()) syncKind();
     if (event.target.name === "period") syncPeriod();
   });
-  document.addEventListener("DOMContentLoaded", function () { syncBulk(); syncKind(); syncPeriod(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    syncBulk(); syncKind(); syncPeriod(); showCopyButtons();
+  });
   document.addEventListener("htmx:afterSwap", syncBulk);
 })();

@@ -213,6 +213,18 @@ RULES = [
         POST="login                   302     302     302   302     302",
     ),
     Rule(
+        "api_tokens:list",
+        GET="login                    200     200     200   200     200",
+        POST="login                   200     200     200   200     200",
+        why="one's own API tokens, for every role; an empty form is drawn again with its errors",
+    ),
+    Rule(
+        "api_tokens:revoke",
+        GET="login                    405     405     405   405     405",
+        POST="login                   302     302     302   302     302",
+        why="only one's own token: anyone else's is 404",
+    ),
+    Rule(
         "reports:*",
         GET="login                    403     403     200   200     200",
         POST="login                   405     405     405   405     405",
@@ -270,8 +282,8 @@ RULES = [
 # The admin site is the staff's: everyone else is sent to its login page, whatever the address.
 _NOT_STAFF = "admin-login " * 5
 # Logs, their child rows, findings, notifications, timeline, alerts, the outbox and webhook
-# events and deliveries are written by the portal's services only: the admin shows them and
-# changes nothing.
+# events and deliveries, and people's API tokens are written by the portal's services only: the
+# admin shows them and changes nothing (an API token is revoked by the list's action).
 ADMIN_READ_ONLY = (
     "interruptions_interruption",
     "failures_failurereport",
@@ -288,6 +300,7 @@ ADMIN_READ_ONLY = (
     "webhooks_webhookevent",
     "webhooks_delivery",
     "intake_intakerequest",
+    "api_apitoken",
 )
 RULES += [
     *[

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from apps.api.models import ApiToken
 from apps.audits.models import AuditFinding
 from apps.core.followups import follow_up_for
 from apps.core.roles import log_models
@@ -119,7 +120,7 @@ def _origin_urls(key: str, path: str, world: GridWorld) -> list[Url]:
 
 def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
     """The addresses of one pattern: one per client for a client's row, one per person for
-    a notification or a job, one for a pattern without arguments."""
+    a notification, a job or an API token, one for a pattern without arguments."""
     key, route = pattern.key, pattern.route
     if "<str:reference>" in route:
         model = _log_model(key)
@@ -154,6 +155,16 @@ def urls_of(pattern: Pattern, world: GridWorld) -> list[Url]:
                 key,
                 f"{role}'s",
                 _fill(pattern, {"pk": Notification.objects.get(recipient=user).pk}),
+                frozenset({role}),
+            )
+            for role, user in world.users.items()
+        ]
+    if key == "api_tokens:revoke":
+        return [
+            Url(
+                key,
+                f"{role}'s",
+                _fill(pattern, {"pk": ApiToken.objects.get(user=user).pk}),
                 frozenset({role}),
             )
             for role, user in world.users.items()

@@ -1,6 +1,6 @@
 """The world every cell of the grid is requested in: two clients, a user per role, and one
 row of every kind the URL patterns take (records, child rows, findings, notifications, jobs,
-calendars, policies, matrices, admin-only rows), seeded once per module."""
+API tokens, calendars, policies, matrices, admin-only rows), seeded once per module."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,6 +18,8 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from apps.api.models import Scope
+from apps.api.tokens import token_issue
 from apps.audits.models import FindingKind
 from apps.audits.services import finding_file
 from apps.core import roles
@@ -223,6 +225,9 @@ def build_world() -> GridWorld:
     # Everyone has one export of their own, done and downloadable.
     for role, user in users.items():
         _finished_export(user, role)
+    # Everyone has one API token of their own.
+    for role, user in users.items():
+        token_issue(user, name=f"{role}'s dashboard", scope=Scope.READ)
     _admin_only_rows()
     _webhook_rows(world)
     # A healthy portal: the escalation sweep ran a minute ago.

@@ -15,6 +15,8 @@ from django_celery_beat.models import (
 )
 from hypothesis import strategies as st
 
+from apps.api.models import Scope
+from apps.api.tokens import token_issue
 from apps.audits.models import AuditFinding
 from apps.core.choices import Tier
 from apps.core.models import (
@@ -306,8 +308,17 @@ def intake_request():
     )
 
 
+def api_token():
+    owner = UserFactory(username="token-owner")
+    token, _ = token_issue(
+        owner, name=TRICKY, scope=Scope.WRITE, expires_at=_now_with_microseconds() + timedelta(30)
+    )
+    return token
+
+
 # Admin model → builder of one object: read-only admins and the libraries' admins.
 FIXED = {
+    "api.ApiToken": api_token,
     "intake.Integration": integration,
     "intake.IntakeRequest": intake_request,
     "core.Service": service,
