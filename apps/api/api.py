@@ -1,12 +1,14 @@
 """The portal's REST API: every log, audit findings and notifications, at /api/."""
 
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from .auth import TokenAuth
 from .kinds import KINDS
 from .problems import install_problem_handlers
+from .rendering import ExactJSONRenderer
 from .routers.escalations import add_escalation_actions
 from .routers.findings import router as findings_router
 from .routers.notifications import router as notifications_router
@@ -21,6 +23,11 @@ naming the fields at fault. Changes send the `version` they read: a newer one is
 """
 
 
+def _documentation_page(view):
+    """The documentation and its schema: read by people signed in to the portal."""
+    return login_required(require_safe(view))
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="BPO Operations Portal API",
@@ -31,7 +38,8 @@ def build_api() -> NinjaAPI:
         throttle=[TokenRateThrottle()],
         docs=Swagger(settings={"persistAuthorization": False}),
         docs_url="/docs",
-        docs_decorator=login_required,
+        docs_decorator=_documentation_page,
+        renderer=ExactJSONRenderer(),
     )
     install_problem_handlers(api)
     for kind in KINDS:

@@ -1,11 +1,13 @@
 """Creating and editing a record through its kind's own form view: the same form (choices
 scoped to the user's clients, input rules, stale versions) and the same services as a page.
 
-A PATCH names only what it changes: every other field is given as the page would post it
-back untouched, so the form sees exactly those fields edited and the record keeps the rest.
+A PATCH names only what it changes: every other field, and every field sent as stored, is
+given as the page would post it back untouched, so the form sees exactly the fields edited
+and the record keeps the rest as it is.
 """
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 
 from apps.core.untouched import _typed_in, drawn_value
 
@@ -25,6 +27,23 @@ def unedited_data(form: forms.BaseForm) -> dict:
         for name, field in form.fields.items()
         if not field.disabled
     }
+
+
+def _as_stored(record, name: str, value) -> bool:
+    """Whether `value`, as an API client sends it, is what `record` holds in field `name`."""
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if field.many_to_many:
+        stored = {obj.pk for obj in getattr(record, name).all()}
+        return isinstance(value, list) and set(value) == stored
+    if field.many_to_one:
+        if isinstance(value, str):  # a record named by its reference (a call's earlier call)
+            other = getattr(record, name)
+            return other is not None and value.strip().upper() == other.reference
+        return value == getattr(record, field.attname)
+    return value == getattr(record, name)
 
 
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
@@ -56,7 +75,12 @@ def save_record(kind, request, payload: dict, record=None):
     form_kwargs.pop("data", None)
     form_class = view.get_form_class()
     data = unedited_data(form_class(**form_kwargs))
-    data.update(payload)
+    # A field sent back as stored is left as the page leaves a field nobody touched.
+    data.update(
+        (name, value)
+        for name, value in payload.items()
+        if record is None or not _as_stored(record, name, value)
+    )
     form = form_class(data=data, **form_kwargs)
     formset = view.get_formset() if hasattr(view, "get_formset") else None
     if not form.is_valid():

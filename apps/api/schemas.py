@@ -15,6 +15,7 @@ class Related(Schema):
 
     id: int
     name: str
+    reference: str | None = Field(None, description="For a record: its reference.")
 
 
 class RecordRef(Schema):

@@ -6,7 +6,9 @@ from apps.core.history import HistoryEntry
 
 
 def related(obj) -> dict | None:
-    return None if obj is None else {"id": obj.pk, "name": str(obj)}
+    if obj is None:
+        return None
+    return {"id": obj.pk, "name": str(obj), "reference": getattr(obj, "reference", None)}
 
 
 def api_url(request, segment: str, reference: str) -> str:

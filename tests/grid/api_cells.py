@@ -16,9 +16,9 @@ from apps.audits.models import AuditFinding
 from apps.notifications.models import Notification
 
 from .urls import Url
-from .world import ANONYMOUS, REACHES, ROLES
+from .world import ANONYMOUS, REACHES
 
-NO_TOKEN, REVOKED = "no token", "revoked"
+NO_TOKEN, REVOKED, SESSION = "no token", "revoked", "a session alone"
 SCOPES = (Scope.READ, Scope.WRITE)
 
 
@@ -119,8 +119,11 @@ class TokenBrowser:
 
     def __init__(self, users: dict):
         self.client = Client()
+        self.sessions = {}
         self.secrets = {}
         for role, user in users.items():
+            self.sessions[role] = Client()
+            self.sessions[role].force_login(user)
             for scope in SCOPES:
                 self.secrets[(role, scope)] = token_issue(user, name=scope, scope=scope)[1]
             token, secret = token_issue(user, name="revoked", scope=Scope.WRITE)
@@ -129,21 +132,19 @@ class TokenBrowser:
 
     def request(self, role: str, scope: str, operation: Operation, path: str):
         headers = {}
-        if role != ANONYMOUS and scope != NO_TOKEN:
+        if role != ANONYMOUS and scope not in (NO_TOKEN, SESSION):
             headers["Authorization"] = f"Bearer {self.secrets[(role, scope)]}"
+        client = self.sessions[role] if scope == SESSION else self.client
         options = {"headers": headers}
         if operation.body is not None:
             options.update(data=operation.body, content_type="application/json")
-        cookies = copy.deepcopy(self.client.cookies)
+        cookies = copy.deepcopy(client.cookies)
         try:
             with transaction.atomic():
-                response = getattr(self.client, operation.method.lower())(path, **options)
+                response = getattr(client, operation.method.lower())(path, **options)
                 transaction.set_rollback(True)
         except Exception as error:  # noqa: BLE001 - any exception is a 500 cell to report
             return f"500 {error.__class__.__name__}: {error}", b""
         finally:
-            self.client.cookies = cookies
+            client.cookies = cookies
         return response.status_code, response.content
-
-
-__all__ = ["ROLES", "api_operations", "operation_urls", "TokenBrowser", "SCOPES"]

@@ -132,6 +132,18 @@ RULES = [
         why="the home page's panels alone, as htmx refreshes them",
     ),
     Rule(
+        "api:openapi-*",
+        GET="login                    200     200     200   200     200",
+        POST="login                   405     405     405   405     405",
+        why="the API's documentation, for anyone signed in (requests need a token)",
+    ),
+    Rule(
+        "api:api-root",
+        GET="404                      404     404     404   404     404",
+        POST="404                     404     404     404   404     404",
+        why="nothing at the API's root: its documentation is at /api/docs",
+    ),
+    Rule(
         "healthz*",
         GET="200                      200     200     200   200     200",
         POST="405                     405     405     405   405     405",
