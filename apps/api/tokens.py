@@ -34,7 +34,7 @@ def token_issue(
     secret = new_secret(PREFIX)
     name = name.strip()
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
         now = timezone.now()
         active = ApiToken.objects.filter(user=user).active(now)
         if active.count() >= MAX_TOKENS_PER_USER:

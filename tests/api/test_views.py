@@ -65,7 +65,7 @@ def test_the_list_shows_status_hint_and_never_used(world, client):
     page = html.unescape(client.get(LIST).content.decode())
 
     rows = page.split('id="token-list"', 1)[1].split("</table>", 1)[0].split("<tr>")[2:]
-    assert [re.search(r'text-break">([^<]+)', row).group(1) for row in rows] == [
+    assert [re.search(r'token-name">([^<]+)', row).group(1) for row in rows] == [
         "Expired one",
         "Revoked one",
         "Active one",
@@ -194,3 +194,11 @@ def test_the_form_offers_both_scopes_to_everyone_read_only_first(world, client):
     assert re.search(r'value="read"[^>]*checked|checked[^>]*value="read"', page)
     assert 'value="write"' in page
     assert '<option value="" selected>Never</option>' in page
+
+
+def test_the_account_menu_links_to_the_page(world, client):
+    client.force_login(world.lead)
+
+    nav = client.get("/").content.decode().split("</nav>", 1)[0]
+
+    assert f'href="{LIST}"' in nav

@@ -24,13 +24,24 @@ FIND_OVERFLOW = """() => {
         }
         return false;
     };
-    return [...document.body.querySelectorAll("*")]
+    const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (el.className && typeof el.className === "string"
+           ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+    const found = [...document.body.querySelectorAll("*")]
         .filter(el => el.getBoundingClientRect().right > width + 1 && !scrolls(el))
         .slice(0, 5)
-        .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-             + (el.className && typeof el.className === "string"
-                ? "." + el.className.trim().split(/\\s+/).join(".") : "")
-             + " (right edge " + Math.round(el.getBoundingClientRect().right) + " px)");
+        .map(el => name(el) + " (right edge "
+             + Math.round(el.getBoundingClientRect().right) + " px)");
+    if (found.length) return found;
+    // Inside a scrolling box, an element positioned against an ancestor outside the box (a
+    // visually hidden label in a wide table) still widens the page.
+    return [...document.body.querySelectorAll("*")]
+        .filter(el => el.getBoundingClientRect().right > width + 1
+                && getComputedStyle(el).position === "absolute")
+        .slice(0, 5)
+        .map(el => name(el) + " (positioned, right edge "
+             + Math.round(el.getBoundingClientRect().right) + " px)")
+        .concat(["the page (" + document.documentElement.scrollWidth + " px)"]);
 }"""
 
 

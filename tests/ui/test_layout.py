@@ -51,10 +51,28 @@ def test_navbar_lays_every_link_on_one_line_that_cannot_wrap(world, client, role
     assert nav.startswith(' navbar-expand-xl navbar-dark bg-dark mb-3" id="navbar"')
     links = re.findall(r'<a class="nav-link text-nowrap[^"]*"[^>]*>([^<]+)</a>', nav)
     assert links == NAV_LINKS[role]
-    assert re.search(r'<span class="navbar-text text-nowrap" id="signed-in-as">', nav)
-    assert "Bartholomew Featherstonehaugh" in nav
-    for label in ("Notifications", "Log out"):
-        assert re.search(rf'class="btn btn-outline-light btn-sm text-nowrap"[^>]*>\s*{label}', nav)
+    assert re.search(r'class="btn btn-outline-light btn-sm text-nowrap"[^>]*>\s*Notifications', nav)
+    # The name opens the account menu; cut short between 1200 and 1400 px, whole in the menu.
+    button = re.search(
+        r'<button class="btn [^"]*dropdown-toggle[^"]*"[^>]*id="signed-in-as"[^>]*>', nav
+    )
+    assert button and 'title="Bartholomew Featherstonehaugh"' in button.group()
+    assert '<span class="account-name text-truncate">Bartholomew Featherstonehaugh</span>' in nav
+    menu = nav.split('class="dropdown-menu', 1)[1]
+    assert re.search(
+        r'<span class="dropdown-header[^"]*">Bartholomew Featherstonehaugh</span>', menu
+    )
+    for link in ("Exports & imports", "API tokens"):
+        assert re.search(rf'<a class="dropdown-item[^"]*"[^>]*>{link}</a>', menu)
+    assert re.search(r'<button class="dropdown-item" type="submit">Log out</button>', menu)
+
+
+def test_the_account_menu_names_the_roles_as_text(world, client):
+    client.force_login(world.lead)
+
+    menu = navbar(text(client.get("/"))).split('class="dropdown-menu', 1)[1]
+
+    assert '<span class="dropdown-item-text text-body-secondary">Team lead</span>' in menu
 
 
 def test_navbar_marks_the_current_section(world, client):
