@@ -22,4 +22,4 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = getattr(request, "auth", None)
         if token is None:
             return None
-        return f"api-rate-{token.pk}"
+        return f"api-rate-{token.digest[:32]}"
