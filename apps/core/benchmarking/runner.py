@@ -10,7 +10,7 @@ from django.db import connection
 from apps.core.demo import DEMO_PASSWORD
 from apps.core.summaries.spec import SUMMARY_TABLE
 
-from . import database, exports, imports, inprocess, lists, reports, sweep
+from . import api, database, exports, imports, inprocess, lists, reports, sweep
 from .http import PortalClient
 from .report import Goal, Row
 from .server import served
@@ -81,6 +81,8 @@ class Benchmark:
                 self.file_exports(server)
             if "reports" not in self.options.skip:
                 self.report_pages(server)
+            if "api" not in self.options.skip:
+                self.api_lists(server)
         if "import" not in self.options.skip:
             self.call_import()
         if "sweep" not in self.options.skip:
@@ -203,6 +205,24 @@ class Benchmark:
             self.add(
                 Row("Lists", f"{clients} concurrent clients, {kind}", rate, REQUESTS_PER_SECOND)
             )
+
+    def api_lists(self, server) -> None:
+        client = api.TokenClient(server.host, server.port, api.reader_secret(READER))
+        requests = self.options.requests
+        for kind, path in api.API_LISTS.items():
+            for per_page, goal in ((25, P95_FIRST_PAGE), (100, P95_FULL_PAGE)):
+                samples = lists.latencies(client, f"{path}?per_page={per_page}", requests=requests)
+                p50, p95 = lists.p50_p95(samples)
+                self.add(
+                    Row(
+                        "API",
+                        f"{kind}, {per_page} rows, p95",
+                        p95 * 1000,
+                        goal,
+                        note=f"median {p50 * 1000:.0f} ms",
+                    )
+                )
+        client.close()
 
     def file_exports(self, server) -> None:
         client = self.client(server)

@@ -21,13 +21,14 @@ DEFAULT_VOLUME = Volume(
     failures=200_000,
     recovery=200_000,
 )
-PARTS = ("queries", "lists", "exports", "reports", "import", "sweep")
+PARTS = ("queries", "lists", "exports", "reports", "api", "import", "sweep")
 
 
 class Command(BaseCommand):
     help = (
         "Build (or reuse) a volume database on PostgreSQL, serve it with gunicorn and measure "
-        "lists, queries, figures, exports, the call import and the sweep against their goals."
+        "lists, queries, figures, exports, reports, the API, the call import and the sweep against "
+        "their goals."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
