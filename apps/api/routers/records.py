@@ -57,6 +57,7 @@ def _links(record, request) -> list[dict]:
 def record_router(kind: ApiKind) -> Router:
     segment, model, out = kind.segment, kind.model, kind.output_schema
     plural = str(model._meta.verbose_name_plural)
+    one = str(model._meta.verbose_name)
     router = Router(tags=[kind.tag])
     spec = ListSpec(kind.list_view)
 
@@ -89,7 +90,9 @@ def record_router(kind: ApiKind) -> Router:
             record = save_record(kind, request, payload.dict(exclude_unset=True))
         return Answer(201, shown(kind, request, record))
 
-    @router.get("/{reference}", response=out, url_name=f"{segment}_detail", summary="Read one")
+    @router.get(
+        "/{reference}", response=out, url_name=f"{segment}_detail", summary=f"Read one {one}"
+    )
     def read_record(request, reference: str):
         return record_data(kind, record_of(kind, request, reference), request)
 
@@ -97,7 +100,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}",
         response=out,
         url_name=f"{segment}_update",
-        summary="Change fields",
+        summary=f"Change fields of a {one}",
         description="Send `version` as read and only the fields to change; a newer version "
         "is a 409 and nothing is saved.",
     )
@@ -111,7 +114,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/status",
         response=out,
         url_name=f"{segment}_status",
-        summary="Move along the workflow",
+        summary=f"Move a {one} along the workflow",
     )
     def change_status(request, reference: str, payload: StatusIn):
         with writing(request):
@@ -129,7 +132,10 @@ def record_router(kind: ApiKind) -> Router:
         return shown(kind, request, record)
 
     @router.post(
-        "/{reference}/assignment", response=out, url_name=f"{segment}_assign", summary="Assign"
+        "/{reference}/assignment",
+        response=out,
+        url_name=f"{segment}_assign",
+        summary=f"Assign a {one}",
     )
     def assign(request, reference: str, payload: AssignmentIn):
         with writing(request):
@@ -148,7 +154,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/notes",
         response={201: TimelineOut},
         url_name=f"{segment}_note",
-        summary="Add a note",
+        summary=f"Add a note to a {one}",
     )
     def add_note(request, reference: str, payload: NoteIn):
         with writing(request):
@@ -161,7 +167,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/links",
         response=list[LinkOut],
         url_name=f"{segment}_links",
-        summary="Linked records",
+        summary=f"Records linked to a {one}",
     )
     def links(request, reference: str):
         return _links(record_of(kind, request, reference), request)
@@ -170,7 +176,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/links",
         response={201: list[LinkOut]},
         url_name=f"{segment}_link",
-        summary="Link to another record",
+        summary=f"Link a {one} to another record",
     )
     def link(request, reference: str, payload: LinkIn):
         with writing(request):
@@ -187,7 +193,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/chain",
         response=ChainOut,
         url_name=f"{segment}_chain",
-        summary="Cause and follow-ups",
+        summary=f"Cause and follow-ups of a {one}",
     )
     def chain(request, reference: str):
         found = record_chain(record_of(kind, request, reference), request.user)
@@ -207,7 +213,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/history",
         response=list[HistoryOut],
         url_name=f"{segment}_history",
-        summary="Change history",
+        summary=f"Change history of a {one}",
     )
     def history(request, reference: str):
         entries = record_history(record_of(kind, request, reference))
@@ -218,7 +224,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/timeline",
         response=list[TimelineOut],
         url_name=f"{segment}_timeline",
-        summary="Timeline",
+        summary=f"Timeline of a {one}",
     )
     def timeline(request, reference: str):
         return [timeline_data(entry) for entry in timeline_for(record_of(kind, request, reference))]
