@@ -58,6 +58,7 @@ def record_router(kind: ApiKind) -> Router:
     segment, model, out = kind.segment, kind.model, kind.output_schema
     plural = str(model._meta.verbose_name_plural)
     one = str(model._meta.verbose_name)
+    a_one = f"{'an' if one[0] in 'aeiou' else 'a'} {one}"
     router = Router(tags=[kind.tag])
     spec = ListSpec(kind.list_view)
 
@@ -100,7 +101,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}",
         response=out,
         url_name=f"{segment}_update",
-        summary=f"Change fields of a {one}",
+        summary=f"Change fields of {a_one}",
         description="Send `version` as read and only the fields to change; a newer version "
         "is a 409 and nothing is saved.",
     )
@@ -114,7 +115,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/status",
         response=out,
         url_name=f"{segment}_status",
-        summary=f"Move a {one} along the workflow",
+        summary=f"Move {a_one} along the workflow",
     )
     def change_status(request, reference: str, payload: StatusIn):
         with writing(request):
@@ -135,7 +136,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/assignment",
         response=out,
         url_name=f"{segment}_assign",
-        summary=f"Assign a {one}",
+        summary=f"Assign {a_one}",
     )
     def assign(request, reference: str, payload: AssignmentIn):
         with writing(request):
@@ -154,7 +155,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/notes",
         response={201: TimelineOut},
         url_name=f"{segment}_note",
-        summary=f"Add a note to a {one}",
+        summary=f"Add a note to {a_one}",
     )
     def add_note(request, reference: str, payload: NoteIn):
         with writing(request):
@@ -167,7 +168,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/links",
         response=list[LinkOut],
         url_name=f"{segment}_links",
-        summary=f"Records linked to a {one}",
+        summary=f"Records linked to {a_one}",
     )
     def links(request, reference: str):
         return _links(record_of(kind, request, reference), request)
@@ -176,7 +177,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/links",
         response={201: list[LinkOut]},
         url_name=f"{segment}_link",
-        summary=f"Link a {one} to another record",
+        summary=f"Link {a_one} to another record",
     )
     def link(request, reference: str, payload: LinkIn):
         with writing(request):
@@ -193,7 +194,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/chain",
         response=ChainOut,
         url_name=f"{segment}_chain",
-        summary=f"Cause and follow-ups of a {one}",
+        summary=f"Cause and follow-ups of {a_one}",
     )
     def chain(request, reference: str):
         found = record_chain(record_of(kind, request, reference), request.user)
@@ -213,7 +214,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/history",
         response=list[HistoryOut],
         url_name=f"{segment}_history",
-        summary=f"Change history of a {one}",
+        summary=f"Change history of {a_one}",
     )
     def history(request, reference: str):
         entries = record_history(record_of(kind, request, reference))
@@ -224,7 +225,7 @@ def record_router(kind: ApiKind) -> Router:
         "/{reference}/timeline",
         response=list[TimelineOut],
         url_name=f"{segment}_timeline",
-        summary=f"Timeline of a {one}",
+        summary=f"Timeline of {a_one}",
     )
     def timeline(request, reference: str):
         return [timeline_data(entry) for entry in timeline_for(record_of(kind, request, reference))]
