@@ -107,13 +107,14 @@ MODEL_TYPES = [
     (models.DurationField, timedelta),
     (models.JSONField, Any),
 ]
+# Subclasses before their bases: a form's DecimalField and FloatField are IntegerFields.
 FORM_TYPES = [
     (forms.ModelMultipleChoiceField, list[int]),
     (forms.ModelChoiceField, int),
     (forms.BooleanField, bool),
-    (forms.IntegerField, int),
     (forms.DecimalField, Decimal),
     (forms.FloatField, float),
+    (forms.IntegerField, int),
     (forms.DateTimeField, datetime),
     (forms.DateField, date),
     (forms.DurationField, timedelta),
