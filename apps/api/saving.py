@@ -9,13 +9,13 @@ and the record keeps the rest as it is.
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 
-from apps.core.untouched import _typed_in, drawn_value
+from apps.core.untouched import drawn_value, typed_in
 
 from .problems import invalid
 
 
 def _unedited_value(bound_field: forms.BoundField):
-    if _typed_in(bound_field.field.widget):
+    if typed_in(bound_field.field.widget):
         return drawn_value(bound_field)
     return bound_field.field.prepare_value(bound_field.initial)
 

@@ -26,7 +26,7 @@ def drawn_value(bound_field: forms.BoundField):
     return drawn
 
 
-def _typed_in(widget: forms.Widget) -> bool:
+def typed_in(widget: forms.Widget) -> bool:
     return isinstance(widget, forms.Textarea) or (
         isinstance(widget, Input) and not isinstance(widget, forms.CheckboxInput)
     )
@@ -67,7 +67,7 @@ class KeepUntouchedMixin:
             name
             for name, bound_field in self._bound_items()
             if not bound_field.field.disabled
-            and _typed_in(bound_field.field.widget)
+            and typed_in(bound_field.field.widget)
             and self._plain_model_field(name)
             and posted_as_drawn(bound_field)
         }
